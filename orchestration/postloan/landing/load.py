@@ -1,0 +1,473 @@
+"""Load landing batches into the ``raw`` schema, quarantining every row that breaks the contract.
+
+Per file: records are read as text in Python (any encoding or format), counted as they stream by,
+and handed to DuckDB in Arrow chunks. Typing and every row rule then run as set-based SQL, so the
+same code serves ten rows or thirty million. Each record ends in exactly one of three places:
+``raw.<entity>`` (loaded), ``raw.rejects`` (one row per broken cell, with file, line, column, rule
+and raw value) or ``raw.skipped`` (blank lines, repeated headers, totals lines), so
+loaded + rejected + skipped = data records, which ``raw.load_log`` states per file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from postloan.landing import contract as c
+from postloan.landing.manifest import (
+    Manifest,
+    ManifestError,
+    completeness_problems,
+    find_batches,
+    read_manifest,
+)
+from postloan.landing.readers import LandingFileError, open_records
+
+CHUNK_ROWS = 200_000
+TOTAL_WORDS = ("合计", "总计", "小计", "total", "totals", "grand total", "sum")
+META_COLUMNS = (
+    ("batch_id", "VARCHAR"),
+    ("source_file", "VARCHAR"),
+    ("line_number", "BIGINT"),
+)
+
+
+@dataclass
+class FileLoadResult:
+    batch_id: str
+    entity: str
+    source_file: str
+    encoding: str
+    data_lines: int
+    loaded: int
+    rejected: int
+    skipped: int
+    seconds: float
+    unknown_columns: list[str] = field(default_factory=list)
+    control_rows: int | None = None
+    control_sums: dict[str, str] = field(default_factory=dict)
+    file_sums: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def reconciles(self) -> bool:
+        return self.loaded + self.rejected + self.skipped == self.data_lines
+
+
+@dataclass
+class BatchPlan:
+    manifest: Manifest
+    batch_id: str
+    status: str  # published | superseded | not_selected
+    superseded_by: str | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Schema
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists raw")
+    for entity in c.ENTITIES:
+        cols = ", ".join(f"{col.name} {c.SQL_TYPES[col.type]}" for col in entity.columns)
+        meta = ", ".join(f"{name} {typ}" for name, typ in META_COLUMNS)
+        con.execute(f"create table if not exists raw.{entity.name} ({cols}, {meta})")
+    con.execute("""
+        create table if not exists raw.rejects (
+            batch_id varchar, entity varchar, source_file varchar, line_number bigint,
+            column_name varchar, rule varchar, reason varchar, raw_value varchar,
+            raw_record varchar)""")
+    con.execute("""
+        create table if not exists raw.skipped (
+            batch_id varchar, entity varchar, source_file varchar, line_number bigint,
+            reason varchar, raw_record varchar)""")
+    con.execute("""
+        create table if not exists raw.load_log (
+            batch_id varchar, entity varchar, source_file varchar, encoding varchar,
+            data_lines bigint, loaded_rows bigint, rejected_rows bigint, skipped_rows bigint,
+            seconds double, unknown_columns varchar, control_rows bigint,
+            control_sums varchar, file_sums varchar)""")
+    con.execute("""
+        create table if not exists raw.batches (
+            batch_id varchar primary key, kind varchar, portfolio_id varchar,
+            portfolio_name varchar, as_of_date date, currency varchar, provenance varchar,
+            delivered_at varchar, folder varchar, batch_status varchar, superseded_by varchar,
+            net_capital decimal(20,2), net_tier1_capital decimal(20,2),
+            net_capital_prev_quarter decimal(20,2), net_tier1_capital_prev_quarter decimal(20,2),
+            capital_provenance varchar, absent_entities varchar, notes varchar)""")
+    con.execute("""
+        create table if not exists raw.code_map (
+            entity varchar, column_name varchar, spelling varchar, code varchar)""")
+    if con.execute("select count(*) from raw.code_map").fetchone()[0] == 0:
+        rows = [
+            (entity.name, col.name, spelling, code)
+            for entity in c.ENTITIES
+            for col in entity.columns
+            if col.codes
+            for spelling, code in c.code_lookup(col).items()
+        ]
+        con.executemany("insert into raw.code_map values (?, ?, ?, ?)", rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Batches
+
+
+def plan_batches(landing: Path, as_of: set[dt.date] | None = None) -> list[BatchPlan]:
+    """Find every batch, check it is complete, and decide which one is in force per date.
+
+    For each (portfolio, as-of date) the batch delivered last (``delivered_at``, then folder name)
+    is published and the earlier ones are recorded as superseded by it.
+    """
+    folders = find_batches(landing)
+    if not folders:
+        raise ManifestError(f"{landing}: no batch found (no manifest.yaml in any folder)")
+    manifests = [read_manifest(folder) for folder in folders]
+    for m in manifests:
+        problems = completeness_problems(m)
+        if problems:
+            raise ManifestError(f"{m.manifest_path}: batch is incomplete: " + "; ".join(problems))
+    plans: list[BatchPlan] = []
+    groups: dict[tuple[str, dt.date], list[Manifest]] = {}
+    for m in manifests:
+        groups.setdefault((m.portfolio_id, m.as_of), []).append(m)
+    for (_, as_of_date), members in sorted(groups.items()):
+        members.sort(key=lambda m: (m.delivered_at, str(m.folder)))
+        ids = [m.batch_id() for m in members]
+        winner = ids[-1]
+        selected = as_of is None or as_of_date in as_of or members[-1].kind == "reference"
+        for m, batch_id in zip(members, ids, strict=True):
+            if batch_id == winner:
+                plans.append(BatchPlan(m, batch_id, "published" if selected else "not_selected"))
+            else:
+                plans.append(BatchPlan(m, batch_id, "superseded", winner))
+    return plans
+
+
+def register_batches(con: duckdb.DuckDBPyConnection, plans: list[BatchPlan]) -> None:
+    for p in plans:
+        m = p.manifest
+        con.execute("delete from raw.batches where batch_id = ?", [p.batch_id])
+        con.execute(
+            "insert into raw.batches values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [p.batch_id, m.kind, m.portfolio_id, m.portfolio_name, m.as_of, m.currency or None,
+             m.provenance, m.delivered_at, str(m.folder), p.status, p.superseded_by,
+             m.capital["net_capital"], m.capital["net_tier1_capital"],
+             m.capital["net_capital_prev_quarter"], m.capital["net_tier1_capital_prev_quarter"],
+             m.capital_provenance, json.dumps(m.absent, ensure_ascii=False),
+             str(m.raw.get("notes") or "")],
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# SQL pieces, generated from the contract only (identifiers come from the fixed column list;
+# every value from a file is bound or read from a table, never pasted into SQL text).
+
+
+def _clean(col: str) -> str:
+    return f"nullif(trim(c_{col}), '')"
+
+
+def _number_text(col: str) -> str:
+    return f"replace(replace({_clean(col)}, ',', ''), ' ', '')"
+
+
+def typed_expr(entity: c.Entity, col: c.Column) -> str:
+    v = _clean(col.name)
+    if col.type == c.TEXT:
+        return v
+    if col.type == c.DATE:
+        return (f"coalesce(try_strptime({v}, '%Y-%m-%d'), try_strptime({v}, '%Y/%m/%d'), "
+                f"try_strptime({v}, '%Y%m%d'))::date")
+    if col.type in (c.MONEY, c.RATE, c.NUMBER, c.INTEGER):
+        pattern = r"^[+-]?[0-9]+$" if col.type == c.INTEGER else \
+            r"^[+-]?[0-9]+(\.[0-9]{1,%d})?$" % c.MAX_SCALE[col.type]
+        return (f"case when regexp_full_match({_number_text(col.name)}, '{pattern}') "
+                f"then try_cast({_number_text(col.name)} as {c.SQL_TYPES[col.type]}) end")
+    if col.type == c.BOOLEAN:
+        trues = ", ".join(f"'{w}'" for w in c.TRUE_WORDS)
+        falses = ", ".join(f"'{w}'" for w in c.FALSE_WORDS)
+        return (f"case when lower({v}) in ({trues}) then true "
+                f"when lower({v}) in ({falses}) then false end")
+    if col.type == c.CODE:
+        return (f"(select m.code from raw.code_map m where m.entity = '{entity.name}' "
+                f"and m.column_name = '{col.name}' and m.spelling = lower({v}))")
+    raise ValueError(col.type)
+
+
+def _expected(col: c.Column) -> str:
+    if col.type == c.DATE:
+        return "a date YYYY-MM-DD (or YYYY/MM/DD, YYYYMMDD)"
+    if col.type in (c.MONEY, c.RATE, c.NUMBER):
+        return f"a decimal number with at most {c.MAX_SCALE[col.type]} decimal places"
+    if col.type == c.INTEGER:
+        return "a whole number"
+    if col.type == c.BOOLEAN:
+        return "true/false (是/否)"
+    if col.type == c.CODE:
+        return "one of " + ", ".join(col.codes)
+    return "text"
+
+
+def error_exprs(entity: c.Entity, col: c.Column) -> list[tuple[str, str, str]]:
+    """(rule, SQL condition on the checked row, reason) for one column."""
+    rules = []
+    if col.required:
+        rules.append(("required", f"{_clean(col.name)} is null",
+                      f"{col.name} is required but empty"))
+    if col.type != c.TEXT:
+        rules.append(("type", f"{_clean(col.name)} is not null and v_{col.name} is null",
+                      f"{col.name} must be {_expected(col)}"))
+    if col.nonnegative:
+        rules.append(("nonnegative", f"v_{col.name} < 0", f"{col.name} must not be negative"))
+    return rules
+
+
+ROW_RULES: dict[str, list[tuple[str, str, str, str]]] = {
+    # entity -> (column, rule, condition, reason)
+    "loans": [
+        ("maturity_date", "maturity_after_disbursement",
+         "v_maturity_date <= v_disbursement_date",
+         "maturity_date must be after disbursement_date"),
+    ],
+    "repayment_schedule": [
+        ("installment_no", "installment_from_one", "v_installment_no < 1",
+         "installment_no starts at 1"),
+    ],
+}
+
+
+# --------------------------------------------------------------------------------------------
+# One file
+
+
+def _classify(cells: list[str], header_norm: list[str]) -> str | None:
+    """Why a record is not a data record (None = it is one)."""
+    stripped = [x.strip() for x in cells]
+    if not any(stripped):
+        return "blank line"
+    if [c.normalise_header(x) for x in stripped[: len(header_norm)]] == header_norm:
+        return "repeated header"
+    first = next(x for x in stripped if x)
+    if first.rstrip(":：").strip().lower() in TOTAL_WORDS:
+        return "totals line"
+    return None
+
+
+def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
+              entity: c.Entity) -> FileLoadResult:
+    started = time.perf_counter()
+    entry = manifest.files[entity.name]
+    path = entry.path
+    rel = str(path.relative_to(manifest.folder.parent)) if manifest.folder.parent in \
+        path.parents else str(path)
+    stream = open_records(path, entity.name)
+    lookup = c.header_lookup(entity)
+    positions: dict[str, int] = {}
+    unknown: list[str] = []
+    for i, name in enumerate(stream.header):
+        col = lookup.get(c.normalise_header(name))
+        if col is None:
+            if name.strip():
+                unknown.append(name.strip())
+        elif col in positions:
+            raise LandingFileError(
+                f"{path}: line {stream.header_line}: column '{name}' maps to {col}, which "
+                f"already appears as '{stream.header[positions[col]]}'")
+        else:
+            positions[col] = i
+    for col in entity.columns:
+        if col.required and col.name not in positions:
+            spellings = " / ".join((col.name, *col.aliases))
+            raise LandingFileError(
+                f"{path}: line {stream.header_line}: required column {col.name} ({spellings}) "
+                f"is missing from the header")
+    header_norm = [c.normalise_header(x) for x in stream.header]
+    width = len(stream.header)
+
+    names = [col.name for col in entity.columns]
+    con.execute("drop table if exists _incoming")
+    con.execute("create temp table _incoming (line_number bigint, "
+                + ", ".join(f"c_{n} varchar" for n in names) + ")")
+    con.execute("delete from raw.rejects where batch_id = ? and entity = ?",
+                [batch_id, entity.name])
+    con.execute("delete from raw.skipped where batch_id = ? and entity = ?",
+                [batch_id, entity.name])
+    con.execute(f"delete from raw.{entity.name} where batch_id = ?", [batch_id])
+    con.execute("delete from raw.load_log where batch_id = ? and entity = ?",
+                [batch_id, entity.name])
+
+    data_lines = 0
+    skipped: list[tuple] = []
+    early_rejects: list[tuple] = []
+    buffer: dict[str, list] = {"line_number": [], **{f"c_{n}": [] for n in names}}
+    idx = [(f"c_{n}", positions.get(n)) for n in names]
+
+    def flush() -> None:
+        if not buffer["line_number"]:
+            return
+        chunk = pa.table({k: pa.array(v, type=pa.int64() if k == "line_number" else pa.string())
+                          for k, v in buffer.items()})
+        con.register("_chunk", chunk)
+        con.execute("insert into _incoming select * from _chunk")
+        con.unregister("_chunk")
+        for v in buffer.values():
+            v.clear()
+
+    for line, cells in stream.records:
+        data_lines += 1
+        reason = _classify(cells, header_norm)
+        if reason:
+            skipped.append((batch_id, entity.name, rel, line, reason,
+                            json.dumps(cells, ensure_ascii=False)))
+            continue
+        if len(cells) > width and any(x.strip() for x in cells[width:]):
+            early_rejects.append((batch_id, entity.name, rel, line, None, "field_count",
+                                  f"record has {len(cells)} fields, the header has {width}",
+                                  None, json.dumps(cells, ensure_ascii=False)))
+            continue
+        buffer["line_number"].append(line)
+        for key, pos in idx:
+            buffer[key].append(cells[pos] if pos is not None and pos < len(cells) else None)
+        if len(buffer["line_number"]) >= CHUNK_ROWS:
+            flush()
+    flush()
+    if skipped:
+        con.executemany("insert into raw.skipped values (?, ?, ?, ?, ?, ?)", skipped)
+    if early_rejects:
+        con.executemany("insert into raw.rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        early_rejects)
+
+    loaded, rejected = _check_and_insert(con, manifest, batch_id, entity, rel)
+    rejected += len(early_rejects)
+
+    file_sums = {}
+    money_cols = [col.name for col in entity.columns if col.type == c.MONEY]
+    if money_cols:
+        sums = con.execute(
+            "select " + ", ".join(
+                f"sum(try_cast({_number_text(n)} as decimal(38,2)))" for n in money_cols)
+            + " from _incoming").fetchone()
+        file_sums = {n: str(v if v is not None else Decimal("0.00"))
+                     for n, v in zip(money_cols, sums, strict=True)}
+    result = FileLoadResult(
+        batch_id=batch_id, entity=entity.name, source_file=rel, encoding=stream.encoding,
+        data_lines=data_lines, loaded=loaded, rejected=rejected, skipped=len(skipped),
+        seconds=time.perf_counter() - started, unknown_columns=unknown,
+        control_rows=entry.rows, control_sums={k: str(v) for k, v in entry.sums.items()},
+        file_sums=file_sums,
+    )
+    con.execute(
+        "insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [batch_id, entity.name, rel, stream.encoding, result.data_lines, result.loaded,
+         result.rejected, result.skipped, result.seconds, json.dumps(unknown, ensure_ascii=False),
+         entry.rows, json.dumps(result.control_sums), json.dumps(file_sums)],
+    )
+    con.execute("drop table if exists _incoming")
+    con.execute("drop table if exists _checked")
+    con.execute("drop table if exists _errors")
+    return result
+
+
+def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
+                      entity: c.Entity, rel: str) -> tuple[int, int]:
+    """Type every cell, find every broken one, insert rejects and the valid rows."""
+    typed = []
+    for col in entity.columns:
+        expr = typed_expr(entity, col)
+        if col.name == "provenance":
+            expr = f"coalesce({expr}, case when c_provenance is null or trim(c_provenance) = '' " \
+                   f"then $provenance end)"
+        elif col.name == "currency":
+            expr = f"coalesce(upper({expr}), $currency)"
+        elif col.name == "event_id":
+            expr = f"coalesce({expr}, 'line-' || line_number::varchar)"
+        typed.append(f"{expr} as v_{col.name}")
+    params = {"provenance": manifest.provenance}
+    if "currency" in entity.column_names:
+        params["currency"] = manifest.currency or None
+    con.execute("create or replace temp table _checked as select *, " + ", ".join(typed)
+                + " from _incoming", params)
+
+    checks = []
+    for col in entity.columns:
+        for rule, cond, reason in error_exprs(entity, col):
+            checks.append((col.name, rule, cond, reason))
+    for col_name, rule, cond, reason in ROW_RULES.get(entity.name, []):
+        checks.append((col_name, rule, cond, reason))
+    union = " union all ".join(
+        f"select line_number, '{col}' as column_name, '{rule}' as rule, "
+        f"'{reason.replace(chr(39), chr(39) * 2)}' as reason, c_{col} as raw_value "
+        f"from _checked where {cond}"
+        for col, rule, cond, reason in checks)
+    con.execute(f"create or replace temp table _errors as {union}")
+
+    # Keys must be unique among otherwise valid rows: every copy is quarantined, since the
+    # warehouse cannot know which one the sender meant.
+    key_cols = ", ".join(f"v_{k}" for k in entity.key)
+    key_text = " || '|' || ".join(f"coalesce(v_{k}::varchar, '')" for k in entity.key)
+    con.execute(f"""
+        insert into _errors
+        select line_number, '{entity.key[0]}', 'unique_key',
+               'duplicate key ' || {key_text} || ' (lines ' || string_agg(line_number::varchar, ', ')
+                   over (partition by {key_cols}) || ')',
+               c_{entity.key[0]}
+        from _checked
+        where line_number not in (select line_number from _errors)
+        qualify count(*) over (partition by {key_cols}) > 1
+    """)
+    for ref in entity.references:
+        parent = c.ENTITY_BY_NAME[ref.entity]
+        con.execute(f"""
+            insert into _errors
+            select line_number, '{ref.column}', 'references_{ref.entity}',
+                   '{ref.column} ' || v_{ref.column} || ' is not a loaded row of {ref.entity} in '
+                       || 'this batch (absent or rejected)',
+                   c_{ref.column}
+            from _checked
+            where line_number not in (select line_number from _errors)
+              and v_{ref.column} is not null
+              and v_{ref.column} not in (
+                  select {ref.target_column} from raw.{parent.name} where batch_id = $batch)
+        """, {"batch": batch_id})
+
+    record_json = "json_object(" + ", ".join(
+        f"'{col.name}', c_{col.name}" for col in entity.columns) + ")::varchar"
+    con.execute(f"""
+        insert into raw.rejects
+        select $batch, '{entity.name}', $file, e.line_number, e.column_name, e.rule, e.reason,
+               e.raw_value, {record_json}
+        from _errors e join _checked using (line_number)
+        order by e.line_number, e.column_name
+    """, {"batch": batch_id, "file": rel})
+    rejected = con.execute("select count(distinct line_number) from _errors").fetchone()[0]
+    cols = ", ".join(f"v_{col.name}" for col in entity.columns)
+    con.execute(f"""
+        insert into raw.{entity.name}
+        select {cols}, $batch, $file, line_number
+        from _checked
+        where line_number not in (select line_number from _errors)
+        order by line_number
+    """, {"batch": batch_id, "file": rel})
+    loaded = con.execute(f"select count(*) from raw.{entity.name} where batch_id = ?",
+                         [batch_id]).fetchone()[0]
+    return loaded, rejected
+
+
+# --------------------------------------------------------------------------------------------
+# Whole batches
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, plan: BatchPlan) -> list[FileLoadResult]:
+    """Load every delivered entity of one batch, parents before children."""
+    results = []
+    for entity in c.ENTITIES:
+        if entity.name in plan.manifest.files:
+            results.append(load_file(con, plan.manifest, plan.batch_id, entity))
+    return results
