@@ -1,0 +1,12 @@
+-- Grain: one row per batch and loan with any payment on or before the batch's as-of date.
+select
+    batch_id,
+    loan_id,
+    sum(principal_paid) as principal_paid,
+    sum(interest_paid) as interest_paid,
+    sum(coalesce(penalty_paid, 0)) as penalty_paid,
+    max(payment_date) as last_payment_date,
+    max({{ provenance_rank('provenance') }}) as provenance_rank,
+from {{ ref('stg_landing__payments') }}
+where payment_date <= as_of_date
+group by all

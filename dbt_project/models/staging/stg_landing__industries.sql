@@ -1,0 +1,1 @@
+{{ stage_entity('industries', reference_key=['scheme', 'code']) }}

@@ -1,0 +1,1 @@
+{{ stage_entity('repayment_schedule') }}

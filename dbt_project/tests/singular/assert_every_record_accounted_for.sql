@@ -1,0 +1,6 @@
+-- Every data record of every loaded file is loaded, rejected or skipped, exactly once:
+-- loaded + rejected + skipped = data lines counted by the reader. Each failing row is a file
+-- where records were lost or double counted.
+select batch_id, entity, source_file, data_lines, loaded_rows, rejected_rows, skipped_rows
+from {{ source('landing', 'load_log') }}
+where loaded_rows + rejected_rows + skipped_rows <> data_lines
