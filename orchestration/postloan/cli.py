@@ -1,0 +1,197 @@
+"""The `postloan` command: build, serve, ui, adapt, seal."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+from postloan.paths import (
+    DAGSTER_HOME,
+    DEFAULT_LANDING,
+    PROJECT_DIR,
+    SOURCES_DIR,
+    warehouse_path,
+)
+
+DAGSTER_YAML = """# Instance settings for this project's persistent Dagster home (runs, schedules, checks).
+telemetry:
+  enabled: false
+"""
+
+
+def dagster_home() -> Path:
+    """The persistent instance folder inside the project (or DAGSTER_HOME when set)."""
+    home = Path(os.environ.get("DAGSTER_HOME") or DAGSTER_HOME)
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def _failure_summary(result) -> tuple[str | None, str]:
+    """The first failing step and its error message, from a Dagster execution result."""
+    for event in result.all_events:
+        if event.event_type_value in ("STEP_FAILURE", "RESOURCE_INIT_FAILURE"):
+            error = event.event_specific_data.error
+            message = error.message.strip() if error else "step failed"
+            cause = error.cause if error else None
+            while cause is not None:
+                message = cause.message.strip()
+                cause = cause.cause
+            return event.step_key or "resources", message
+    failed_checks = [
+        f"{e.event_specific_data.asset_key.to_user_string()}:{e.event_specific_data.check_name}"
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed
+        and e.event_specific_data.severity.value == "ERROR"
+    ]
+    if failed_checks:
+        return "checks", "blocking checks failed: " + ", ".join(failed_checks)
+    return None, "the run did not complete"
+
+
+def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0,
+              ephemeral: bool = False) -> int:
+    """Materialise the whole asset graph in this process: ingest, dbt build, checks, publish."""
+    from dagster import DagsterInstance, materialize
+
+    from postloan.definitions import ALL_ASSETS, resources
+    from postloan.publish import build_path
+    from postloan.runlog import append_run, read_runs
+
+    if not landing.is_dir():
+        print(f"postloan build: landing folder {landing} does not exist", file=sys.stderr)
+        return 2
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    instance = DagsterInstance.ephemeral() if ephemeral else DagsterInstance.get()
+    result = materialize(
+        ALL_ASSETS,
+        resources=resources(str(landing), str(warehouse), as_of, wait),
+        instance=instance,
+        raise_on_error=False,
+        tags={"postloan/trigger": "cli"},
+    )
+    if result.success:
+        print(f"published {warehouse} (build {result.run_id})")
+        return 0
+    step, reason = _failure_summary(result)
+    if not any(r.get("run_id") == result.run_id for r in read_runs(warehouse)):
+        append_run(warehouse, {
+            "run_id": result.run_id, "status": "failure", "build_id": None,
+            "started_at": started,
+            "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "warehouse": str(warehouse), "failed_step": step, "reason": reason,
+        })
+    for leftover in warehouse.parent.glob(build_path(warehouse, result.run_id[:8]).name + "*"):
+        leftover.unlink(missing_ok=True)
+    print(f"postloan build FAILED at {step}: {reason}", file=sys.stderr)
+    print(f"the published warehouse {warehouse} is unchanged", file=sys.stderr)
+    return 1
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    if not args.ephemeral:
+        dagster_home()
+    return run_build(Path(args.landing).resolve(), Path(args.warehouse).resolve(),
+                     args.as_of or "", args.wait, args.ephemeral)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    env = {**os.environ, "POSTLOAN_WAREHOUSE": str(Path(args.warehouse).resolve())}
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "dashboard" / "app.py"),
+        "--server.address", args.address, "--server.port", str(args.port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]
+    print(f"serving the dashboard on http://{args.address}:{args.port}")
+    return subprocess.call(command, env=env)
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    home = dagster_home()
+    env = {**os.environ, "DAGSTER_HOME": str(home),
+           "POSTLOAN_WAREHOUSE": str(Path(args.warehouse).resolve()),
+           "POSTLOAN_LANDING": str(Path(args.landing).resolve())}
+    dagster = Path(sys.executable).with_name("dagster")
+    command = [str(dagster), "dev", "-m", "postloan.definitions", "-h", args.address,
+               "-p", str(args.port)]
+    print(f"Dagster UI and daemon on http://{args.address}:{args.port} (instance {home})")
+    return subprocess.call(command, env=env)
+
+
+def cmd_adapt(args: argparse.Namespace) -> int:
+    from postloan.adapters import build_all
+
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    for folder in build_all(Path(args.sources).resolve(), out):
+        print(f"wrote batch {folder}")
+    return 0
+
+
+def cmd_seal(args: argparse.Namespace) -> int:
+    from postloan.landing.manifest import read_manifest, seal
+
+    folder = Path(args.batch).resolve()
+    seal(folder)
+    manifest = read_manifest(folder)
+    print(f"sealed {folder}: {manifest.portfolio_id} as of {manifest.as_of}, "
+          f"{len(manifest.files)} files")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="postloan", description="Post-loan (贷后) risk warehouse")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="ingest every batch, build with dbt, check, publish")
+    b.add_argument("--landing", default=str(DEFAULT_LANDING), help="folder of landing batches")
+    b.add_argument("--warehouse", default=str(warehouse_path()), help="published DuckDB file")
+    b.add_argument("--as-of", default="",
+                   help="YYYY-MM-DD[,YYYY-MM-DD...]: the dates to build (default: all)")
+    b.add_argument("--wait", type=float, default=0.0,
+                   help="seconds to wait for another build to finish (default: refuse at once)")
+    b.add_argument("--ephemeral", action="store_true",
+                   help="do not record the run in the project's Dagster instance")
+    b.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("serve", help="the Streamlit dashboard over the published warehouse")
+    s.add_argument("--warehouse", default=str(warehouse_path()))
+    s.add_argument("--address", default="localhost")
+    s.add_argument("--port", type=int, default=8501)
+    s.set_defaults(func=cmd_serve)
+
+    u = sub.add_parser("ui", help="the Dagster UI and daemon, with the project's instance")
+    u.add_argument("--warehouse", default=str(warehouse_path()))
+    u.add_argument("--landing", default=str(DEFAULT_LANDING))
+    u.add_argument("--address", default="localhost")
+    u.add_argument("--port", type=int, default=3000)
+    u.set_defaults(func=cmd_ui)
+
+    a = sub.add_parser("adapt", help="turn the bundled public data into landing batches")
+    a.add_argument("--sources", default=str(SOURCES_DIR))
+    a.add_argument("--out", default=str(DEFAULT_LANDING))
+    a.set_defaults(func=cmd_adapt)
+
+    z = sub.add_parser("seal", help="write each listed file's size into a batch's manifest")
+    z.add_argument("batch", help="batch folder holding manifest.yaml")
+    z.set_defaults(func=cmd_seal)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    warnings.filterwarnings("ignore", module="dagster")
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,37 @@
+"""The Dagster code location: every asset, check, job and resource of the warehouse."""
+
+from __future__ import annotations
+
+from dagster import Definitions, EnvVar, define_asset_job, in_process_executor
+
+from postloan.defs.dbt import dbt_resource, warehouse_dbt_assets
+from postloan.defs.ingest import ingest_landing
+from postloan.defs.publish import published_warehouse
+from postloan.defs.resources import BuildResource
+from postloan.paths import DEFAULT_LANDING, DEFAULT_WAREHOUSE
+
+ALL_ASSETS = [ingest_landing, warehouse_dbt_assets, published_warehouse]
+
+build_warehouse_job = define_asset_job(
+    "build_warehouse", selection="*", description="Ingest every batch, build, check, publish.")
+
+
+def resources(landing_dir: str | None = None, warehouse: str | None = None, as_of: str = "",
+              lock_wait_seconds: float = 0.0) -> dict:
+    build = BuildResource(
+        landing_dir=landing_dir or EnvVar("POSTLOAN_LANDING").get_value(str(DEFAULT_LANDING)),
+        warehouse=warehouse or EnvVar("POSTLOAN_WAREHOUSE").get_value(str(DEFAULT_WAREHOUSE)),
+        as_of=as_of,
+        lock_wait_seconds=lock_wait_seconds,
+    )
+    return {"build": build, "dbt": dbt_resource()}
+
+
+# One process per run: the DuckDB build file has a single writer, and the writer lock taken by the
+# build resource must be held across all steps of the run.
+defs = Definitions(
+    assets=ALL_ASSETS,
+    jobs=[build_warehouse_job],
+    resources=resources(),
+    executor=in_process_executor,
+)

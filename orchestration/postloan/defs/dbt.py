@@ -1,0 +1,80 @@
+"""dbt models, seeds and tests as Dagster assets and asset checks (dagster-dbt)."""
+
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from postloan.defs.resources import BuildResource
+from postloan.paths import DBT_PROJECT_DIR
+
+MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+# The dbt installed beside this interpreter, whether or not the virtualenv is on PATH.
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
+
+
+def _newest_input_mtime() -> float:
+    newest = 0.0
+    for name in PROJECT_INPUTS:
+        path = DBT_PROJECT_DIR / name
+        paths = [path] if path.is_file() else path.rglob("*")
+        for p in paths:
+            newest = max(newest, p.stat().st_mtime)
+    return newest
+
+
+def ensure_manifest() -> Path:
+    """Parse the dbt project when its manifest is missing or older than any project file."""
+    if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_input_mtime():
+        return MANIFEST
+    subprocess.run(
+        [str(DBT_EXECUTABLE), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR)],
+        check=True, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+    return MANIFEST
+
+
+class PostloanTranslator(DagsterDbtTranslator):
+    """dbt sources are the raw.* tables the ingestion assets write: give them the same keys."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey(["raw", dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("config", {}).get("schema") or "main"
+        return AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return dbt_resource_props.get("config", {}).get("schema") or "warehouse"
+
+
+def dbt_build_args() -> list[str]:
+    """The dbt command a build runs (kept as a function so tests can check it)."""
+    return ["build", "--fail-fast"]
+
+
+@dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=PostloanTranslator())
+def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource,
+                         build: BuildResource):
+    """Staging, intermediate, marts and the reporting layer, built in this run's private file."""
+    previous = os.environ.get("POSTLOAN_BUILD_DB")
+    os.environ["POSTLOAN_BUILD_DB"] = str(build.build_file(context.run_id))
+    try:
+        yield from dbt.cli(dbt_build_args(), context=context).stream()
+    finally:
+        if previous is None:
+            os.environ.pop("POSTLOAN_BUILD_DB", None)
+        else:
+            os.environ["POSTLOAN_BUILD_DB"] = previous
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
+                          dbt_executable=str(DBT_EXECUTABLE))

@@ -1,0 +1,150 @@
+"""Ingestion: one Dagster asset per landing entity, loaded together in one step (parents first)."""
+
+
+from collections import defaultdict
+
+import duckdb
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    multi_asset,
+)
+
+from postloan.defs.resources import BuildResource
+from postloan.landing import contract
+from postloan.landing.load import (
+    FileLoadResult,
+    ensure_raw_schema,
+    load_batch,
+    plan_batches,
+    register_batches,
+)
+
+AUDIT_TABLES = ("batches", "load_log", "rejects", "skipped")
+GROUP = "landing"
+
+
+def raw_key(table: str) -> AssetKey:
+    return AssetKey(["raw", table])
+
+
+ENTITY_SPECS = [
+    AssetSpec(raw_key(e.name), group_name=GROUP, description=e.description, kinds={"duckdb"})
+    for e in contract.ENTITIES
+]
+AUDIT_SPECS = [
+    AssetSpec(raw_key(t), group_name=GROUP, kinds={"duckdb"},
+              description=f"Load audit: raw.{t}.")
+    for t in AUDIT_TABLES
+]
+CHECK_SPECS = [
+    spec
+    for e in contract.ENTITIES
+    for spec in (
+        AssetCheckSpec("records_reconcile", asset=raw_key(e.name), blocking=True,
+                       description="loaded + rejected + skipped = data records of every file"),
+        AssetCheckSpec("control_totals_match", asset=raw_key(e.name), blocking=True,
+                       description="row count and amount sums equal the manifest's control "
+                                   "totals, where the sender gave them"),
+        AssetCheckSpec("no_rejected_rows", asset=raw_key(e.name), blocking=False,
+                       description="warns when rows were quarantined"),
+    )
+]
+
+
+def _control_problems(r: FileLoadResult) -> list[str]:
+    problems = []
+    if r.control_rows is not None and r.control_rows != r.data_lines - r.skipped:
+        problems.append(f"{r.source_file}: {r.data_lines - r.skipped} records, manifest says "
+                        f"{r.control_rows}")
+    for column, expected in r.control_sums.items():
+        actual = r.file_sums.get(column)
+        if actual is None or actual != expected:
+            problems.append(f"{r.source_file}: sum of {column} is {actual}, manifest says "
+                            f"{expected}")
+    return problems
+
+
+@multi_asset(specs=ENTITY_SPECS + AUDIT_SPECS, check_specs=CHECK_SPECS, name="ingest_landing")
+def ingest_landing(context: AssetExecutionContext, build: BuildResource):
+    """Read every batch under the landing folder into raw.* of this run's private build file."""
+    plans = plan_batches(build.landing_path, build.as_of_dates)
+    path = build.build_file(context.run_id)
+    path.unlink(missing_ok=True)
+    by_entity: dict[str, list[FileLoadResult]] = defaultdict(list)
+    absent: dict[str, list[str]] = defaultdict(list)
+    con = duckdb.connect(str(path))
+    try:
+        ensure_raw_schema(con)
+        register_batches(con, plans)
+        for plan in plans:
+            if plan.status != "published":
+                context.log.info(f"{plan.batch_id}: {plan.status}, not loaded")
+                continue
+            for entity, reason in plan.manifest.absent.items():
+                absent[entity].append(f"{plan.batch_id}: {reason}")
+            for result in load_batch(con, plan):
+                by_entity[result.entity].append(result)
+                context.log.info(
+                    f"{result.batch_id} {result.entity}: {result.data_lines} records -> "
+                    f"{result.loaded} loaded, {result.rejected} rejected, {result.skipped} "
+                    f"skipped ({result.seconds:.1f}s, {result.encoding})")
+        con.execute("checkpoint")
+        audit_counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0]
+                        for t in AUDIT_TABLES}
+    finally:
+        con.close()
+
+    for entity in contract.ENTITIES:
+        results = by_entity.get(entity.name, [])
+        totals = {k: sum(getattr(r, k) for r in results)
+                  for k in ("data_lines", "loaded", "rejected", "skipped")}
+        per_file = "\n".join(
+            f"| {r.batch_id} | {r.source_file} | {r.data_lines} | {r.loaded} | {r.rejected} "
+            f"| {r.skipped} |" for r in results)
+        table = ("| batch | file | records | loaded | rejected | skipped |\n|---|---|---|---|---|---|\n"
+                 + per_file) if results else "not delivered"
+        yield MaterializeResult(
+            asset_key=raw_key(entity.name),
+            metadata={
+                "batches_loaded": len(results),
+                "data_lines": totals["data_lines"],
+                "loaded_rows": totals["loaded"],
+                "rejected_rows": totals["rejected"],
+                "skipped_rows": totals["skipped"],
+                "per_file": MetadataValue.md(table),
+            },
+        )
+        if not results:
+            reason = "; ".join(absent.get(entity.name, [])) or "no batch in force delivers it"
+            for check in ("records_reconcile", "control_totals_match", "no_rejected_rows"):
+                yield AssetCheckResult(
+                    asset_key=raw_key(entity.name), check_name=check, passed=True,
+                    metadata={"status": "skipped", "reason": MetadataValue.text(reason)})
+            continue
+        broken = [r for r in results if not r.reconciles]
+        yield AssetCheckResult(
+            asset_key=raw_key(entity.name), check_name="records_reconcile", passed=not broken,
+            severity=AssetCheckSeverity.ERROR,
+            metadata={"files": len(results),
+                      "not_reconciling": MetadataValue.text(
+                          "; ".join(f"{r.source_file}: {r.loaded}+{r.rejected}+{r.skipped} != "
+                                    f"{r.data_lines}" for r in broken) or "none")})
+        problems = [p for r in results for p in _control_problems(r)]
+        yield AssetCheckResult(
+            asset_key=raw_key(entity.name), check_name="control_totals_match",
+            passed=not problems, severity=AssetCheckSeverity.ERROR,
+            metadata={"problems": MetadataValue.text("; ".join(problems) or "none")})
+        yield AssetCheckResult(
+            asset_key=raw_key(entity.name), check_name="no_rejected_rows",
+            passed=totals["rejected"] == 0, severity=AssetCheckSeverity.WARN,
+            metadata={"rejected_rows": totals["rejected"]})
+    for table in AUDIT_TABLES:
+        yield MaterializeResult(asset_key=raw_key(table),
+                                metadata={"rows": audit_counts[table]})

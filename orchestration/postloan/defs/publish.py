@@ -1,0 +1,58 @@
+"""Publication: stamp the build, swap it in atomically, record the run."""
+
+
+import datetime as dt
+
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+
+import postloan
+from postloan.defs.resources import BuildResource
+from postloan.publish import publish
+from postloan.runlog import append_run
+
+REPORTING_INPUTS = [
+    AssetKey(["reporting", name])
+    for name in ("loans", "portfolio_summary", "batches", "load_reconciliation", "rejects")
+]
+
+
+def write_build_info(con: duckdb.DuckDBPyConnection, build_id: str, build: BuildResource,
+                     built_at: dt.datetime) -> None:
+    con.execute("create schema if not exists meta")
+    con.execute("""
+        create or replace table meta.build_info (
+            build_id varchar, built_at timestamp, postloan_version varchar,
+            landing_dir varchar, as_of_filter varchar)""")
+    con.execute("insert into meta.build_info values (?, ?, ?, ?, ?)",
+                [build_id, built_at, postloan.__version__, str(build.landing_path),
+                 build.as_of or "all"])
+
+
+@asset(key=AssetKey(["published_warehouse"]), deps=REPORTING_INPUTS, group_name="publish",
+       kinds={"duckdb"})
+def published_warehouse(context: AssetExecutionContext, build: BuildResource) -> MaterializeResult:
+    """The warehouse readers open: replaced atomically by this run's build once every blocking
+    check upstream has passed (a failed check stops the run before this step)."""
+    build_file = build.build_file(context.run_id)
+    built_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con = duckdb.connect(str(build_file))
+    try:
+        write_build_info(con, context.run_id, build, built_at)
+        summary = con.execute("""
+            select count(*), count(distinct portfolio_id), string_agg(distinct as_of_date::varchar,
+                   ', ' order by as_of_date::varchar)
+            from reporting.portfolio_summary""").fetchone()
+    finally:
+        con.close()
+    publish(build_file, build.warehouse_path)
+    append_run(build.warehouse_path, {
+        "run_id": context.run_id, "status": "success", "build_id": context.run_id,
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "warehouse": str(build.warehouse_path), "failed_step": None, "reason": None,
+    })
+    context.log.info(f"published {build.warehouse_path}")
+    return MaterializeResult(metadata={
+        "path": str(build.warehouse_path), "build_id": context.run_id,
+        "portfolio_dates": summary[0], "portfolios": summary[1], "as_of_dates": summary[2] or "",
+    })

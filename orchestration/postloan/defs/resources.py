@@ -1,0 +1,63 @@
+"""The build resource: which landing folder, which warehouse, which dates, and the writer lock.
+
+The lock is taken when the resource is set up for a run and released when the run ends, so one run
+holds it across every step (runs execute in one process: see definitions.py).
+"""
+
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
+
+from postloan.publish import build_path, clean_stale_builds, writer_lock
+
+
+def parse_as_of(text: str) -> set[dt.date] | None:
+    """'2018-06-30,2010-12-31' -> a set of dates; '' or 'all' -> None (every date)."""
+    text = (text or "").strip()
+    if text in ("", "all"):
+        return None
+    dates = set()
+    for part in text.split(","):
+        try:
+            dates.add(dt.date.fromisoformat(part.strip()))
+        except ValueError as exc:
+            raise ValueError(f"--as-of: {part.strip()!r} is not a YYYY-MM-DD date") from exc
+    return dates
+
+
+class BuildResource(ConfigurableResource):
+    landing_dir: str
+    warehouse: str
+    as_of: str = ""
+    lock_wait_seconds: float = 0.0
+
+    _run_id: str = PrivateAttr(default="")
+
+    @property
+    def warehouse_path(self) -> Path:
+        return Path(self.warehouse).resolve()
+
+    @property
+    def landing_path(self) -> Path:
+        return Path(self.landing_dir).resolve()
+
+    @property
+    def as_of_dates(self) -> set[dt.date] | None:
+        return parse_as_of(self.as_of)
+
+    def build_file(self, run_id: str) -> Path:
+        return build_path(self.warehouse_path, run_id[:8])
+
+    @contextlib.contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator["BuildResource"]:
+        self.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+        with writer_lock(self.warehouse_path, self.lock_wait_seconds):
+            removed = clean_stale_builds(self.warehouse_path)
+            if removed and context.log:
+                context.log.info(f"removed {len(removed)} file(s) left by an earlier killed build")
+            yield self
