@@ -58,7 +58,7 @@ def _failure_summary(result) -> tuple[str | None, str]:
 
 
 def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0,
-              ephemeral: bool = False) -> int:
+              ephemeral: bool = False, log_level: str = "INFO") -> int:
     """Materialise the whole asset graph in this process: ingest, dbt build, checks, publish."""
     from dagster import DagsterInstance, materialize
 
@@ -78,6 +78,7 @@ def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0
         instance=instance,
         raise_on_error=False,
         tags={"postloan/trigger": "cli"},
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
     )
     if result.success:
         print(f"published {warehouse} (build {result.run_id})")
@@ -101,7 +102,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not args.ephemeral:
         dagster_home()
     return run_build(Path(args.landing).resolve(), Path(args.warehouse).resolve(),
-                     args.as_of or "", args.wait, args.ephemeral)
+                     args.as_of or "", args.wait, args.ephemeral, args.log_level)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -161,6 +162,7 @@ def parser() -> argparse.ArgumentParser:
                    help="seconds to wait for another build to finish (default: refuse at once)")
     b.add_argument("--ephemeral", action="store_true",
                    help="do not record the run in the project's Dagster instance")
+    b.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("serve", help="the Streamlit dashboard over the published warehouse")

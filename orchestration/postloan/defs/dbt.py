@@ -65,7 +65,7 @@ def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource,
                          build: BuildResource):
     """Staging, intermediate, marts and the reporting layer, built in this run's private file."""
     previous = os.environ.get("POSTLOAN_BUILD_DB")
-    os.environ["POSTLOAN_BUILD_DB"] = str(build.build_file(context.run_id))
+    os.environ["POSTLOAN_BUILD_DB"] = str(build.build_file(context.run.run_id))
     try:
         yield from dbt.cli(dbt_build_args(), context=context).stream()
     finally:

@@ -75,7 +75,7 @@ def _control_problems(r: FileLoadResult) -> list[str]:
 def ingest_landing(context: AssetExecutionContext, build: BuildResource):
     """Read every batch under the landing folder into raw.* of this run's private build file."""
     plans = plan_batches(build.landing_path, build.as_of_dates)
-    path = build.build_file(context.run_id)
+    path = build.build_file(context.run.run_id)
     path.unlink(missing_ok=True)
     by_entity: dict[str, list[FileLoadResult]] = defaultdict(list)
     absent: dict[str, list[str]] = defaultdict(list)

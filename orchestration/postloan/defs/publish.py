@@ -34,11 +34,11 @@ def write_build_info(con: duckdb.DuckDBPyConnection, build_id: str, build: Build
 def published_warehouse(context: AssetExecutionContext, build: BuildResource) -> MaterializeResult:
     """The warehouse readers open: replaced atomically by this run's build once every blocking
     check upstream has passed (a failed check stops the run before this step)."""
-    build_file = build.build_file(context.run_id)
+    build_file = build.build_file(context.run.run_id)
     built_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con = duckdb.connect(str(build_file))
     try:
-        write_build_info(con, context.run_id, build, built_at)
+        write_build_info(con, context.run.run_id, build, built_at)
         summary = con.execute("""
             select count(*), count(distinct portfolio_id), string_agg(distinct as_of_date::varchar,
                    ', ' order by as_of_date::varchar)
@@ -47,12 +47,12 @@ def published_warehouse(context: AssetExecutionContext, build: BuildResource) ->
         con.close()
     publish(build_file, build.warehouse_path)
     append_run(build.warehouse_path, {
-        "run_id": context.run_id, "status": "success", "build_id": context.run_id,
+        "run_id": context.run.run_id, "status": "success", "build_id": context.run.run_id,
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "warehouse": str(build.warehouse_path), "failed_step": None, "reason": None,
     })
     context.log.info(f"published {build.warehouse_path}")
     return MaterializeResult(metadata={
-        "path": str(build.warehouse_path), "build_id": context.run_id,
+        "path": str(build.warehouse_path), "build_id": context.run.run_id,
         "portfolio_dates": summary[0], "portfolios": summary[1], "as_of_dates": summary[2] or "",
     })
