@@ -177,3 +177,21 @@ def test_build_is_recorded_and_stamped(warehouse):
     assert statuses == len(AS_OF_DATES)
     assert con.execute("select bool_and(reconciles) from reporting.load_reconciliation") \
         .fetchone()[0] is True
+
+
+@pytest.mark.slow
+def test_masked_copy_hides_personal_data(warehouse):
+    from postloan.publish import masked_path
+
+    full = duckdb.connect(str(warehouse), read_only=True)
+    masked = duckdb.connect(str(masked_path(warehouse)), read_only=True)
+    assert full.execute("select borrower_name from raw.borrowers where borrower_id = 'B1' "
+                        "limit 1").fetchone()[0] == "示例企业"
+    names = {r[0] for r in masked.execute("select borrower_name from staging.stg_landing__borrowers")
+             .fetchall()}
+    assert names == {"示***"}  # 示例企业 and 示例个人 alike
+    assert masked.execute("select published_copy, build_id from meta.build_info").fetchone() == \
+        ("masked", full.execute("select build_id from meta.build_info").fetchone()[0])
+    # The same figures, only the personal columns differ.
+    query = "select sum(outstanding_principal), count(*) from reporting.loans"
+    assert masked.execute(query).fetchone() == full.execute(query).fetchone()

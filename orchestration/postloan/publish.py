@@ -11,11 +11,14 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+
+from postloan.landing.contract import ENTITIES
 
 
 class BuildLockedError(RuntimeError):
@@ -66,12 +69,76 @@ def clean_stale_builds(warehouse: Path) -> list[Path]:
     return removed
 
 
+def masked_path(warehouse: Path) -> Path:
+    """The published copy with personal data masked, for readers who must not see it."""
+    return warehouse.with_name(f"{warehouse.stem}.masked{warehouse.suffix}")
+
+
+PERSONAL_COLUMNS = tuple(sorted({col.name for e in ENTITIES for col in e.columns if col.personal}))
+
+
+def mask_personal_data(con: duckdb.DuckDBPyConnection) -> int:
+    """Mask every personal column in every table of the database; returns the cells changed.
+
+    Names keep their first character (张三 -> 张*), identity numbers their last four characters.
+    Raw records kept for rejected borrower rows are masked the same way.
+    """
+    tables = con.execute("""
+        select table_schema, table_name, column_name
+        from information_schema.columns c
+        join information_schema.tables t using (table_catalog, table_schema, table_name)
+        where t.table_type = 'BASE TABLE' and c.column_name in ?
+    """, [list(PERSONAL_COLUMNS)]).fetchall()
+    changed = 0
+    for schema, table, column in tables:
+        keep = "right" if column == "id_number" else "left"
+        before = con.execute(f'select count({column}) from "{schema}"."{table}"').fetchone()[0]
+        if keep == "left":
+            expr = f"left({column}, 1) || repeat('*', greatest(length({column}) - 1, 1))"
+        else:
+            expr = f"repeat('*', greatest(length({column}) - 4, 1)) || right({column}, 4)"
+        con.execute(f'update "{schema}"."{table}" set {column} = {expr} '
+                    f"where {column} is not null")
+        changed += before
+    has_rejects = con.execute("""
+        select count(*) from information_schema.tables
+        where table_schema = 'raw' and table_name = 'rejects'""").fetchone()[0]
+    if has_rejects:
+        for column in PERSONAL_COLUMNS:
+            con.execute(f"""
+                update raw.rejects
+                set raw_record = json_merge_patch(raw_record, json_object('{column}', '***')),
+                    raw_value = case when column_name = '{column}' then '***' else raw_value end
+                where json_extract_string(raw_record, '$.{column}') is not null""")
+    return changed
+
+
 def _fsync_path(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def publish_masked_copy(build_file: Path, warehouse: Path) -> Path:
+    """Copy the build, mask personal data in the copy, and publish it beside the warehouse."""
+    target = masked_path(warehouse)
+    staging = build_file.with_name(build_file.stem + ".masked.duckdb")
+    con = duckdb.connect(str(build_file))
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    shutil.copyfile(build_file, staging)
+    con = duckdb.connect(str(staging))
+    try:
+        mask_personal_data(con)
+        con.execute("update meta.build_info set published_copy = 'masked'")
+    finally:
+        con.close()
+    publish(staging, target)
+    return target
 
 
 def publish(build_file: Path, warehouse: Path) -> None:

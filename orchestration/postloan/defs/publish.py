@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 import postloan
 from postloan.defs.resources import BuildResource
-from postloan.publish import publish
+from postloan.publish import publish, publish_masked_copy
 from postloan.runlog import append_run
 
 REPORTING_INPUTS = [
@@ -23,8 +23,8 @@ def write_build_info(con: duckdb.DuckDBPyConnection, build_id: str, build: Build
     con.execute("""
         create or replace table meta.build_info (
             build_id varchar, built_at timestamp, postloan_version varchar,
-            landing_dir varchar, as_of_filter varchar)""")
-    con.execute("insert into meta.build_info values (?, ?, ?, ?, ?)",
+            landing_dir varchar, as_of_filter varchar, published_copy varchar)""")
+    con.execute("insert into meta.build_info values (?, ?, ?, ?, ?, 'full')",
                 [build_id, built_at, postloan.__version__, str(build.landing_path),
                  build.as_of or "all"])
 
@@ -45,6 +45,8 @@ def published_warehouse(context: AssetExecutionContext, build: BuildResource) ->
             from reporting.portfolio_summary""").fetchone()
     finally:
         con.close()
+    # The masked copy first: it is built from the private file, which the full publish then moves.
+    masked = publish_masked_copy(build_file, build.warehouse_path)
     publish(build_file, build.warehouse_path)
     append_run(build.warehouse_path, {
         "run_id": context.run.run_id, "status": "success", "build_id": context.run.run_id,
@@ -53,6 +55,7 @@ def published_warehouse(context: AssetExecutionContext, build: BuildResource) ->
     })
     context.log.info(f"published {build.warehouse_path}")
     return MaterializeResult(metadata={
-        "path": str(build.warehouse_path), "build_id": context.run.run_id,
+        "path": str(build.warehouse_path), "masked_copy": str(masked),
+        "build_id": context.run.run_id,
         "portfolio_dates": summary[0], "portfolios": summary[1], "as_of_dates": summary[2] or "",
     })
