@@ -195,3 +195,25 @@ def test_masked_copy_hides_personal_data(warehouse):
     # The same figures, only the personal columns differ.
     query = "select sum(outstanding_principal), count(*) from reporting.loans"
     assert masked.execute(query).fetchone() == full.execute(query).fetchone()
+
+
+@pytest.mark.slow
+def test_analyst_route_duckdb_cli_reads_the_published_file(warehouse):
+    """The README's route: the pinned duckdb CLI, read-only, runs the README's example queries."""
+    import re
+    import subprocess
+    import sys
+
+    cli = Path(sys.executable).with_name("duckdb")
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```sql\n(.*?)```", readme, re.S).group(1)
+    statements = [s.strip() for s in block.split(";") if s.strip()]
+    assert len(statements) == 2
+    for sql in statements:
+        done = subprocess.run([str(cli), "-readonly", str(warehouse), "-csv", "-c", sql],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and not done.stderr, done.stderr
+    first = subprocess.run([str(cli), "-readonly", str(warehouse), "-csv", "-noheader", "-c",
+                            statements[0]], capture_output=True, text=True, timeout=60)
+    last_line = first.stdout.strip().splitlines()[-1]
+    assert last_line == "examples,2024-06-30,CNY,19,33600.00,99.7"  # 33,500 / 33,600
