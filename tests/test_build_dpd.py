@@ -187,8 +187,8 @@ def test_masked_copy_hides_personal_data(warehouse):
     masked = duckdb.connect(str(masked_path(warehouse)), read_only=True)
     assert full.execute("select borrower_name from raw.borrowers where borrower_id = 'B1' "
                         "limit 1").fetchone()[0] == "示例企业"
-    names = {r[0] for r in masked.execute("select borrower_name from staging.stg_landing__borrowers")
-             .fetchall()}
+    names = {r[0] for r in masked.execute(
+        "select borrower_name from staging.stg_landing__borrowers").fetchall()}
     assert names == {"示***"}  # 示例企业 and 示例个人 alike
     assert masked.execute("select published_copy, build_id from meta.build_info").fetchone() == \
         ("masked", full.execute("select build_id from meta.build_info").fetchone()[0])

@@ -18,7 +18,7 @@ from postloan.paths import (
     warehouse_path,
 )
 
-DAGSTER_YAML = """# Instance settings for this project's persistent Dagster home (runs, schedules, checks).
+DAGSTER_YAML = """# The project's persistent Dagster instance (runs, schedules, check results).
 telemetry:
   enabled: false
 """
@@ -35,8 +35,25 @@ def dagster_home() -> Path:
     return home
 
 
+def _failed_checks(result) -> list[str]:
+    """Each failed ERROR-severity check, with the evidence it recorded."""
+    found = []
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        evaluation = event.event_specific_data
+        if evaluation.passed or evaluation.severity.value != "ERROR":
+            continue
+        evidence = [str(getattr(v, "value", v)) for k, v in evaluation.metadata.items()
+                    if k in ("problems", "not_reconciling", "failed_rows", "reason")]
+        found.append(f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}"
+                     + (f" ({'; '.join(evidence)})" if evidence else ""))
+    return found
+
+
 def _failure_summary(result) -> tuple[str | None, str]:
-    """The first failing step and its error message, from a Dagster execution result."""
+    """The first failing step and why, from a Dagster execution result."""
+    checks = _failed_checks(result)
     for event in result.all_events:
         if event.event_type_value in ("STEP_FAILURE", "RESOURCE_INIT_FAILURE"):
             error = event.event_specific_data.error
@@ -45,15 +62,11 @@ def _failure_summary(result) -> tuple[str | None, str]:
             while cause is not None:
                 message = cause.message.strip()
                 cause = cause.cause
+            if checks:
+                message = "blocking checks failed: " + "; ".join(checks)
             return event.step_key or "resources", message
-    failed_checks = [
-        f"{e.event_specific_data.asset_key.to_user_string()}:{e.event_specific_data.check_name}"
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed
-        and e.event_specific_data.severity.value == "ERROR"
-    ]
-    if failed_checks:
-        return "checks", "blocking checks failed: " + ", ".join(failed_checks)
+    if checks:
+        return "checks", "blocking checks failed: " + "; ".join(checks)
     return None, "the run did not complete"
 
 
@@ -63,6 +76,7 @@ def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0
     from dagster import DagsterInstance, materialize
 
     from postloan.definitions import ALL_ASSETS, resources
+    from postloan.defs.sensors import failure_record
     from postloan.publish import build_path
     from postloan.runlog import append_run, read_runs
 
@@ -85,12 +99,8 @@ def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0
         return 0
     step, reason = _failure_summary(result)
     if not any(r.get("run_id") == result.run_id for r in read_runs(warehouse)):
-        append_run(warehouse, {
-            "run_id": result.run_id, "status": "failure", "build_id": None,
-            "started_at": started,
-            "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "warehouse": str(warehouse), "failed_step": step, "reason": reason,
-        })
+        append_run(warehouse, {**failure_record(result.run_id, step, reason, warehouse),
+                               "started_at": started})
     for leftover in warehouse.parent.glob(build_path(warehouse, result.run_id[:8]).name + "*"):
         leftover.unlink(missing_ok=True)
     print(f"postloan build FAILED at {step}: {reason}", file=sys.stderr)

@@ -8,6 +8,7 @@ from postloan.defs.dbt import dbt_resource, warehouse_dbt_assets
 from postloan.defs.ingest import ingest_landing
 from postloan.defs.publish import published_warehouse
 from postloan.defs.resources import BuildResource
+from postloan.defs.sensors import record_failed_builds
 from postloan.paths import DEFAULT_LANDING, DEFAULT_WAREHOUSE
 
 ALL_ASSETS = [ingest_landing, warehouse_dbt_assets, published_warehouse]
@@ -32,6 +33,7 @@ def resources(landing_dir: str | None = None, warehouse: str | None = None, as_o
 defs = Definitions(
     assets=ALL_ASSETS,
     jobs=[build_warehouse_job],
+    sensors=[record_failed_builds],
     resources=resources(),
     executor=in_process_executor,
 )

@@ -1,3 +1,5 @@
+{{ config(meta={"dagster": {"ref": {"name": "stg_landing__loans"}}}) }}
+
 -- A portfolio batch in force that did not declare its loans absent must have loaded loans:
 -- an empty loans table is a failed delivery, not a clean one. Each failing row is such a batch.
 select batches.batch_id, batches.portfolio_id, batches.as_of_date

@@ -1,3 +1,5 @@
+{{ config(meta={"dagster": {"ref": {"name": "load_reconciliation"}}}) }}
+
 -- Every data record of every loaded file is loaded, rejected or skipped, exactly once:
 -- loaded + rejected + skipped = data lines counted by the reader. Each failing row is a file
 -- where records were lost or double counted.

@@ -57,7 +57,7 @@ class PostloanTranslator(DagsterDbtTranslator):
 
 def dbt_build_args() -> list[str]:
     """The dbt command a build runs (kept as a function so tests can check it)."""
-    return ["build", "--fail-fast"]
+    return ["build"]
 
 
 @dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=PostloanTranslator())

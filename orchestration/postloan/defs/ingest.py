@@ -108,8 +108,8 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
         per_file = "\n".join(
             f"| {r.batch_id} | {r.source_file} | {r.data_lines} | {r.loaded} | {r.rejected} "
             f"| {r.skipped} |" for r in results)
-        table = ("| batch | file | records | loaded | rejected | skipped |\n|---|---|---|---|---|---|\n"
-                 + per_file) if results else "not delivered"
+        table = ("| batch | file | records | loaded | rejected | skipped |\n"
+                 "|---|---|---|---|---|---|\n" + per_file) if results else "not delivered"
         yield MaterializeResult(
             asset_key=raw_key(entity.name),
             metadata={

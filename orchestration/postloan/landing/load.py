@@ -186,8 +186,10 @@ def typed_expr(entity: c.Entity, col: c.Column) -> str:
         return (f"coalesce(try_strptime({v}, '%Y-%m-%d'), try_strptime({v}, '%Y/%m/%d'), "
                 f"try_strptime({v}, '%Y%m%d'))::date")
     if col.type in (c.MONEY, c.RATE, c.NUMBER, c.INTEGER):
-        pattern = r"^[+-]?[0-9]+$" if col.type == c.INTEGER else \
-            r"^[+-]?[0-9]+(\.[0-9]{1,%d})?$" % c.MAX_SCALE[col.type]
+        if col.type == c.INTEGER:
+            pattern = r"^[+-]?[0-9]+$"
+        else:
+            pattern = r"^[+-]?[0-9]+(\.[0-9]{1," + str(c.MAX_SCALE[col.type]) + r"})?$"
         return (f"case when regexp_full_match({_number_text(col.name)}, '{pattern}') "
                 f"then try_cast({_number_text(col.name)} as {c.SQL_TYPES[col.type]}) end")
     if col.type == c.BOOLEAN:
@@ -415,8 +417,9 @@ def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_
     con.execute(f"""
         insert into _errors
         select line_number, '{entity.key[0]}', 'unique_key',
-               'duplicate key ' || {key_text} || ' (lines ' || string_agg(line_number::varchar, ', ')
-                   over (partition by {key_cols}) || ')',
+               'duplicate key ' || {key_text} || ' (lines '
+                   || string_agg(line_number::varchar, ', ') over (partition by {key_cols})
+                   || ')',
                c_{entity.key[0]}
         from _checked
         where line_number not in (select line_number from _errors)

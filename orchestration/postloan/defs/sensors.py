@@ -1,0 +1,33 @@
+"""Sensors: record runs that fail outside the CLI (launched from the Dagster UI or a schedule)."""
+
+import datetime as dt
+from pathlib import Path
+
+from dagster import DefaultSensorStatus, RunFailureSensorContext, run_failure_sensor
+
+from postloan.paths import warehouse_path
+from postloan.runlog import append_run, read_runs
+
+
+def failure_record(run_id: str, step: str | None, reason: str, warehouse: Path) -> dict:
+    return {
+        "run_id": run_id, "status": "failure", "build_id": None,
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "warehouse": str(warehouse), "failed_step": step, "reason": reason,
+    }
+
+
+@run_failure_sensor(default_status=DefaultSensorStatus.RUNNING)
+def record_failed_builds(context: RunFailureSensorContext) -> None:
+    """Append the failure to the run log beside the warehouse, once per run."""
+    warehouse = warehouse_path()
+    run_id = context.dagster_run.run_id
+    if any(r.get("run_id") == run_id for r in read_runs(warehouse)):
+        return
+    steps = context.get_step_failure_events()
+    if steps:
+        error = steps[0].event_specific_data.error
+        step, reason = steps[0].step_key, (error.message.strip() if error else "step failed")
+    else:
+        step, reason = None, context.failure_event.message or "run failed"
+    append_run(warehouse, failure_record(run_id, step, reason, warehouse))
