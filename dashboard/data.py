@@ -1,0 +1,208 @@
+"""Read-only access to the published warehouse, cached per published build.
+
+A script run first takes a :class:`Snapshot` (the warehouse path and its published signature:
+inode and mtime). Every query of that run is cached under the snapshot, and a cache miss opens a
+fresh read-only connection, checks that the file it opened still carries the snapshot's signature,
+runs the query and closes the connection. So:
+
+* a newly published build (``os.replace`` of the file) changes the signature, and the next run reads
+  it without a restart;
+* one page never shows data of two builds: if the file is replaced while a run is under way, the
+  query raises :class:`BuildChanged` and the app reruns from the top against the new build.
+
+Opens are serialised within the process: DuckDB shares one database instance between connections
+to the same path, and only when no connection is open does a new one look at the file on disk.
+
+Results keep DuckDB's types: DECIMAL arrives as ``decimal.Decimal`` (object columns), DATE as
+``datetime.date``, integers as nullable ``Int64``. Nothing is turned into float here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import streamlit as st
+
+from postloan import paths, publish, runlog
+
+
+class BuildChanged(RuntimeError):
+    """The published warehouse was replaced after this script run took its snapshot."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    path: str
+    signature: tuple[int, int]
+
+
+def warehouse_path() -> Path:
+    return paths.warehouse_path()
+
+
+def take_snapshot(path: Path | None = None) -> Snapshot | None:
+    """The currently published build, or None when no warehouse has been published yet."""
+    path = path or warehouse_path()
+    signature = publish.published_signature(path)
+    if signature is None:
+        return None
+    return Snapshot(str(path), tuple(signature))
+
+
+_OPEN_LOCK = threading.Lock()
+
+
+def _arrow_types(arrow_type: pa.DataType) -> Any:
+    # Integer columns become nullable Int64 (a NULL would otherwise turn the column into float).
+    return pd.Int64Dtype() if pa.types.is_integer(arrow_type) else None
+
+
+def _fetch(
+    path: str, signature: tuple[int, int], sql: str, params: tuple[Any, ...]
+) -> pd.DataFrame:
+    warehouse = Path(path)
+    with _OPEN_LOCK:
+        try:
+            con = publish.connect_readonly(warehouse)
+        except duckdb.Error:
+            if publish.published_signature(warehouse) != signature:
+                raise BuildChanged(path) from None
+            raise
+        try:
+            if publish.published_signature(warehouse) != signature:
+                raise BuildChanged(path)
+            table = con.execute(sql, list(params)).to_arrow_table()
+        finally:
+            con.close()
+    return table.to_pandas(types_mapper=_arrow_types)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_query(
+    path: str, signature: tuple[int, int], sql: str, params: tuple[Any, ...]
+) -> pd.DataFrame:
+    return _fetch(path, signature, sql, params)
+
+
+def query(snapshot: Snapshot, sql: str, params: tuple[Any, ...] = ()) -> pd.DataFrame:
+    """Run ``sql`` against the build ``snapshot`` names (cached per build, query and params)."""
+    return _cached_query(snapshot.path, snapshot.signature, sql, tuple(params))
+
+
+def read_runs(path: Path | str | None = None) -> list[dict[str, Any]]:
+    """The run log beside the warehouse, oldest first (read on every run: it is small)."""
+    return runlog.read_runs(Path(path) if path else warehouse_path())
+
+
+# --- the queries the pages use ------------------------------------------------------------------
+
+
+def build_info(snapshot: Snapshot) -> dict[str, Any] | None:
+    frame = query(
+        snapshot,
+        "select build_id, built_at, postloan_version, landing_dir, as_of_filter "
+        "from meta.build_info limit 1",
+    )
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def portfolio_summary(snapshot: Snapshot) -> pd.DataFrame:
+    """All rows of ``reporting.portfolio_summary`` (one per portfolio and as-of date)."""
+    return query(
+        snapshot,
+        "select portfolio_id, as_of_date, portfolio_name, currency, loan_count, "
+        "outstanding_principal, overdue_loan_count, overdue_principal, dpd_over_90_principal, "
+        "closed_loan_count, written_off_loan_count, provenance, batch_id "
+        "from reporting.portfolio_summary order by portfolio_id, as_of_date",
+    )
+
+
+LOAN_COLUMNS = (
+    "loan_id",
+    "borrower_id",
+    "borrower_type",
+    "product",
+    "branch",
+    "contract_amount",
+    "outstanding_principal",
+    "dpd",
+    "dpd_bucket",
+    "loan_status",
+    "disbursement_date",
+    "maturity_date",
+    "provenance",
+    "batch_id",
+)
+
+
+def loans(snapshot: Snapshot, portfolio_id: str, as_of: dt.date) -> pd.DataFrame:
+    """The loans of one portfolio and as-of date, most overdue and largest first."""
+    return query(
+        snapshot,
+        f"select {', '.join(LOAN_COLUMNS)}, currency from reporting.loans "
+        "where portfolio_id = ? and as_of_date = ? "
+        "order by dpd desc nulls last, outstanding_principal desc nulls last, loan_id",
+        (portfolio_id, as_of),
+    )
+
+
+def balance_by_bucket(snapshot: Snapshot, portfolio_id: str, as_of: dt.date) -> pd.DataFrame:
+    """Outstanding principal (exact sum) and number of loans per DPD bucket."""
+    return query(
+        snapshot,
+        "select dpd_bucket, sum(outstanding_principal) as outstanding_principal, "
+        "count(*) as loans from reporting.loans where portfolio_id = ? and as_of_date = ? "
+        "group by dpd_bucket order by dpd_bucket",
+        (portfolio_id, as_of),
+    )
+
+
+def batches(snapshot: Snapshot) -> pd.DataFrame:
+    return query(
+        snapshot,
+        "select batch_id, portfolio_id, as_of_date, batch_status, superseded_by, delivered_at, "
+        "folder, provenance, currency from reporting.batches "
+        "order by portfolio_id, as_of_date desc, delivered_at desc, batch_id",
+    )
+
+
+def load_reconciliation(snapshot: Snapshot) -> pd.DataFrame:
+    return query(
+        snapshot,
+        "select batch_id, entity, source_file, data_lines, loaded_rows, rejected_rows, "
+        "skipped_rows, reconciles from reporting.load_reconciliation "
+        "order by batch_id, entity, source_file",
+    )
+
+
+def reject_counts(snapshot: Snapshot) -> pd.DataFrame:
+    """Rejected rows per batch, entity and rule."""
+    return query(
+        snapshot,
+        "select batch_id, entity, rule, count(*) as row_count from reporting.rejects "
+        "group by batch_id, entity, rule order by batch_id, entity, row_count desc, rule",
+    )
+
+
+def rejects(snapshot: Snapshot, batch_ids: tuple[str, ...] | None, limit: int) -> pd.DataFrame:
+    """Rejected rows of ``batch_ids`` (of all batches when None), at most ``limit`` of them."""
+    where, params = "", ()
+    if batch_ids is not None and not batch_ids:
+        where = "where false "  # an empty selection matches nothing
+    elif batch_ids is not None:
+        where = f"where batch_id in ({', '.join('?' for _ in batch_ids)}) "
+        params = tuple(batch_ids)
+    return query(
+        snapshot,
+        "select batch_id, entity, source_file, line_number, column_name, rule, reason, "
+        f"raw_value, raw_record from reporting.rejects {where}"
+        "order by batch_id, entity, source_file, line_number limit ?",
+        (*params, limit),
+    )
