@@ -123,7 +123,8 @@ def test_every_record_is_loaded_rejected_or_skipped(tmp_path):
     ]
     reason = con.execute("select reason, source_file from raw.rejects where line_number = 4 "
                          "and entity = 'loans'").fetchone()
-    assert reason == ("contract_amount must be a decimal number with at most 2 decimal places",
+    assert reason == ("contract_amount must be a decimal number with at most 2 decimal places "
+                      "and 16 digits before the point",
                       "b/loans.csv")
     skipped = con.execute("select line_number, reason from raw.skipped order by 1").fetchall()
     assert skipped == [(13, "blank line"), (14, "repeated header"), (15, "totals line")]
