@@ -77,7 +77,7 @@ def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0
 
     from postloan.definitions import ALL_ASSETS, resources
     from postloan.defs.sensors import failure_record
-    from postloan.publish import build_path
+    from postloan.publish import BuildLockedError, build_path, writer_lock
     from postloan.runlog import append_run, read_runs
 
     if not landing.is_dir():
@@ -86,14 +86,21 @@ def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     instance = DagsterInstance.ephemeral() if ephemeral else DagsterInstance.get()
-    result = materialize(
-        ALL_ASSETS,
-        resources=resources(str(landing), str(warehouse), as_of, wait),
-        instance=instance,
-        raise_on_error=False,
-        tags={"postloan/trigger": "cli"},
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-    )
+    try:
+        # Taken here so that a refused build fails fast and clearly; the run's build resource
+        # takes the same lock again (re-entrant in this process).
+        with writer_lock(warehouse, wait):
+            result = materialize(
+                ALL_ASSETS,
+                resources=resources(str(landing), str(warehouse), as_of, wait),
+                instance=instance,
+                raise_on_error=False,
+                tags={"postloan/trigger": "cli"},
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            )
+    except BuildLockedError as exc:
+        print(f"postloan build refused: {exc}", file=sys.stderr)
+        return 3
     if result.success:
         print(f"published {warehouse} (build {result.run_id})")
         return 0
@@ -101,7 +108,8 @@ def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0
     if not any(r.get("run_id") == result.run_id for r in read_runs(warehouse)):
         append_run(warehouse, {**failure_record(result.run_id, step, reason, warehouse),
                                "started_at": started})
-    for leftover in warehouse.parent.glob(build_path(warehouse, result.run_id[:8]).name + "*"):
+    private = build_path(warehouse, result.run_id[:8])
+    for leftover in warehouse.parent.glob(private.stem + ".*"):
         leftover.unlink(missing_ok=True)
     print(f"postloan build FAILED at {step}: {reason}", file=sys.stderr)
     print(f"the published warehouse {warehouse} is unchanged", file=sys.stderr)

@@ -33,10 +33,20 @@ def build_path(warehouse: Path, run_id: str) -> Path:
     return warehouse.with_name(f".{warehouse.stem}.build-{run_id}.duckdb")
 
 
+_HELD: set[Path] = set()
+
+
 @contextlib.contextmanager
 def writer_lock(warehouse: Path, wait_seconds: float = 0.0) -> Iterator[None]:
-    """Hold the single-writer lock for ``warehouse``; wait up to ``wait_seconds`` for it."""
+    """Hold the single-writer lock for ``warehouse``; wait up to ``wait_seconds`` for it.
+
+    Re-entrant within one process (the CLI takes it before starting the run and the run's build
+    resource takes it again), exclusive across processes.
+    """
     path = lock_path(warehouse)
+    if path in _HELD:
+        yield
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     deadline = time.monotonic() + wait_seconds
@@ -55,15 +65,42 @@ def writer_lock(warehouse: Path, wait_seconds: float = 0.0) -> Iterator[None]:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} since {time.strftime('%Y-%m-%dT%H:%M:%S%z')}".encode(),
                   0)
-        yield
+        _HELD.add(path)
+        try:
+            yield
+        finally:
+            _HELD.discard(path)
     finally:
         os.close(fd)  # closing releases the flock, also when the process is killed
 
 
-def clean_stale_builds(warehouse: Path) -> list[Path]:
-    """Remove private build files left by killed builds. Call only while holding the lock."""
+def _in_use(path: Path) -> bool:
+    """True while another process holds DuckDB's write lock on ``path``."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def clean_stale_builds(warehouse: Path, wait_seconds: float = 120.0) -> list[Path]:
+    """Remove private build files left by killed builds. Call only while holding the lock.
+
+    A file still locked by a process of a killed build (a dbt child finishing its statement) is
+    waited for, so it is never deleted under a writer and then recreated.
+    """
     removed = []
-    for path in warehouse.parent.glob(f".{warehouse.stem}.build-*.duckdb*"):
+    deadline = time.monotonic() + wait_seconds
+    for path in sorted(warehouse.parent.glob(f".{warehouse.stem}.build-*")):
+        while path.suffix == ".duckdb" and _in_use(path) and time.monotonic() < deadline:
+            time.sleep(0.5)
         path.unlink(missing_ok=True)
         removed.append(path)
     return removed
@@ -121,15 +158,10 @@ def _fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def publish_masked_copy(build_file: Path, warehouse: Path) -> Path:
-    """Copy the build, mask personal data in the copy, and publish it beside the warehouse."""
-    target = masked_path(warehouse)
+def prepare_masked_copy(build_file: Path) -> Path:
+    """Copy the checkpointed build and mask personal data in the copy (not yet published)."""
     staging = build_file.with_name(build_file.stem + ".masked.duckdb")
-    con = duckdb.connect(str(build_file))
-    try:
-        con.execute("checkpoint")
-    finally:
-        con.close()
+    checkpoint(build_file)
     shutil.copyfile(build_file, staging)
     con = duckdb.connect(str(staging))
     try:
@@ -137,17 +169,33 @@ def publish_masked_copy(build_file: Path, warehouse: Path) -> Path:
         con.execute("update meta.build_info set published_copy = 'masked'")
     finally:
         con.close()
-    publish(staging, target)
-    return target
+    checkpoint(staging)
+    return staging
 
 
-def publish(build_file: Path, warehouse: Path) -> None:
-    """Checkpoint ``build_file`` and atomically make it the published warehouse."""
-    con = duckdb.connect(str(build_file))
+def publish_with_masked_copy(build_file: Path, warehouse: Path) -> Path:
+    """Publish the full warehouse and its masked copy, both prepared before either is swapped.
+
+    The two renames follow each other directly, full copy first: if the process dies between
+    them, the masked copy still shows the previous published build, never an unpublished one.
+    """
+    staging = prepare_masked_copy(build_file)
+    publish(build_file, warehouse)
+    publish(staging, masked_path(warehouse))
+    return masked_path(warehouse)
+
+
+def checkpoint(path: Path) -> None:
+    con = duckdb.connect(str(path))
     try:
         con.execute("checkpoint")
     finally:
         con.close()
+
+
+def publish(build_file: Path, warehouse: Path) -> None:
+    """Checkpoint ``build_file`` and atomically make it the published warehouse."""
+    checkpoint(build_file)
     wal = build_file.with_name(build_file.name + ".wal")
     if wal.exists():
         raise RuntimeError(f"{wal} still exists after checkpoint; refusing to publish")

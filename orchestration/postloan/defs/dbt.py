@@ -76,5 +76,6 @@ def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource,
 
 
 def dbt_resource() -> DbtCliResource:
+    # Through the wrapper that makes dbt die with the build (see postloan/dbt_child.py).
     return DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
-                          dbt_executable=str(DBT_EXECUTABLE))
+                          dbt_executable=str(DBT_EXECUTABLE.with_name("postloan-dbt")))

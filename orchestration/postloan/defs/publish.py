@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 import postloan
 from postloan.defs.resources import BuildResource
-from postloan.publish import publish, publish_masked_copy
+from postloan.publish import publish_with_masked_copy
 from postloan.runlog import append_run
 
 REPORTING_INPUTS = [
@@ -45,9 +45,7 @@ def published_warehouse(context: AssetExecutionContext, build: BuildResource) ->
             from reporting.portfolio_summary""").fetchone()
     finally:
         con.close()
-    # The masked copy first: it is built from the private file, which the full publish then moves.
-    masked = publish_masked_copy(build_file, build.warehouse_path)
-    publish(build_file, build.warehouse_path)
+    masked = publish_with_masked_copy(build_file, build.warehouse_path)
     append_run(build.warehouse_path, {
         "run_id": context.run.run_id, "status": "success", "build_id": context.run.run_id,
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
