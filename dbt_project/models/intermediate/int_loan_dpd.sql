@@ -2,6 +2,8 @@
 -- Days past due (domain rules A1-A3): payments apply to the oldest amounts first, so an
 -- installment is unpaid exactly when the cumulative amount due up to it exceeds the cumulative
 -- amount paid by the as-of date. Principal and interest are tracked apart; loan DPD is the larger.
+-- var dpd_paid_share: 1.0 (default) is the strict method; 0.9 is the US Uniform Retail option in
+-- which a payment of at least 90% of an installment counts as paying it (rule A3).
 with
 
 due as (
@@ -18,10 +20,12 @@ oldest_unpaid as (
         due.loan_id,
         due.as_of_date,
         min(due.due_date) filter (
-            where due.cumulative_principal_due > coalesce(paid.principal_paid, 0)
+            where due.cumulative_principal_due - (1 - {{ var('dpd_paid_share') }}) * due.principal_due
+                > coalesce(paid.principal_paid, 0)
         ) as oldest_unpaid_principal_due_date,
         min(due.due_date) filter (
-            where due.cumulative_interest_due > coalesce(paid.interest_paid, 0)
+            where due.cumulative_interest_due - (1 - {{ var('dpd_paid_share') }}) * due.interest_due
+                > coalesce(paid.interest_paid, 0)
         ) as oldest_unpaid_interest_due_date,
         max(due.cumulative_principal_due) - least(
             max(due.cumulative_principal_due), coalesce(max(paid.principal_paid), 0)

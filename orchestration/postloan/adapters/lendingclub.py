@@ -524,6 +524,7 @@ def build_batches(source_dir: Path, out_dir: Path) -> list[Path]:
                                "industry_reference batch.",
         "industry_limits": "The source has no lender limits; industry limits do not apply to a "
                            "retail book.",
+        "classification_overrides": "The source has no manual five-level classifications.",
     }
     folder = out_dir / PORTFOLIO_ID / AS_OF.isoformat()
     return [write_batch(folder, header, tables, absent)]

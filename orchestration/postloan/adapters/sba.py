@@ -318,6 +318,7 @@ def _snapshot(loans: list[SourceLoan], lives: dict[str, Life], ids: dict[str, st
         "industries": "Classification trees come with the industry_reference batch.",
         "industry_indicators": "Indicators come with the industry_reference batch.",
         "industry_limits": "The source has no lender limits.",
+        "classification_overrides": "The source has no manual five-level classifications.",
     }
     return write_batch(out_dir / PORTFOLIO_ID / as_of.isoformat(), header, tables, absent)
 

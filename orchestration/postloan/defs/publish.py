@@ -13,7 +13,8 @@ from postloan.runlog import append_run
 
 REPORTING_INPUTS = [
     AssetKey(["reporting", name])
-    for name in ("loans", "portfolio_summary", "batches", "load_reconciliation", "rejects")
+    for name in ("loans", "portfolio_summary", "batches", "load_reconciliation", "rejects",
+                 "loan_classification", "portfolio_quality")
 ]
 
 

@@ -71,6 +71,8 @@ class Entity:
     references: tuple[Reference, ...] = ()
     # Reference entities describe industries rather than the portfolio's loans.
     reference_data: bool = False
+    # Optional entities may be left out of a manifest; they then count as absent ("none").
+    optional: bool = False
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -365,9 +367,29 @@ INDUSTRY_LIMITS = Entity(
     key=("scheme", "code", "effective_from"),
 )
 
+CLASSIFICATION_OVERRIDES = Entity(
+    "classification_overrides",
+    "Manual five-level classifications the bank approved, kept whole as an audit trail: the "
+    "latest one approved on or before the as-of date is a loan's base class. An override can "
+    "never sit below a hard floor; the attempt is reported.",
+    (
+        Column("loan_id", TEXT, True, "The loan.", aliases=("贷款编号", "借据号")),
+        Column("override_class", CODE, True, "The class approved.",
+               aliases=("认定分类", "调整后分类"),
+               codes=FIVE_CLASS_CODES),
+        Column("reason", TEXT, True, "Why.", aliases=("调整原因", "认定理由")),
+        Column("approver", TEXT, True, "Who approved it.", aliases=("审批人",)),
+        Column("approved_on", DATE, True, "Approval date.", aliases=("审批日期",)),
+        PROVENANCE,
+    ),
+    key=("loan_id", "approved_on"),
+    references=(Reference("loan_id", "loans", "loan_id"),),
+    optional=True,
+)
+
 ENTITIES: tuple[Entity, ...] = (
     BORROWERS, LOANS, REPAYMENT_SCHEDULE, PAYMENTS, LOAN_EVENTS, COLLATERAL, GUARANTEES,
-    INDUSTRIES, INDUSTRY_INDICATORS, INDUSTRY_LIMITS,
+    INDUSTRIES, INDUSTRY_INDICATORS, INDUSTRY_LIMITS, CLASSIFICATION_OVERRIDES,
 )
 ENTITY_BY_NAME = {e.name: e for e in ENTITIES}
 

@@ -43,6 +43,9 @@ def entity_tables() -> str:
             parts[-1] += f" References: {refs}."
         if entity.reference_data:
             parts[-1] += " Reference data: the latest delivery of each key is used."
+        if entity.optional:
+            parts[-1] += (" Optional: leave it out of the manifest when there is nothing to "
+                          "deliver.")
         rows = ["| column | required | type | unit | Chinese headers | meaning |",
                 "|---|---|---|---|---|---|"]
         for col in entity.columns:

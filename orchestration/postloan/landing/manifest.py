@@ -157,6 +157,8 @@ def read_manifest(folder: Path) -> Manifest:
             if entity in files:
                 raise ManifestError(f"{where}: a reference batch cannot deliver {entity}")
             absent.setdefault(entity, "reference batch: industry data only")
+        if spec_entity.optional and entity not in files:
+            absent.setdefault(entity, "optional entity, none delivered")
         if entity in files and entity in absent:
             raise ManifestError(f"{where}: {entity} is both delivered and declared absent")
         if entity not in files and entity not in absent:

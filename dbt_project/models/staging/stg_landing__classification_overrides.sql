@@ -1,0 +1,1 @@
+{{ stage_entity('classification_overrides') }}
