@@ -147,3 +147,37 @@ def test_reference_data_is_loaded_once(bundled):
     assert counts["GB/T 4754-2017"] == 1971
     assert con.execute("select count(*) from reporting.portfolio_summary "
                        "where portfolio_id = 'industry_reference'").fetchone()[0] == 0
+
+
+def china_class(dpd: int) -> str:
+    """The 2023 DPD floors (A5), written independently of the seed."""
+    if dpd > 360:
+        return "loss"
+    if dpd > 270:
+        return "doubtful"
+    if dpd > 90:
+        return "substandard"
+    return "special_mention" if dpd > 0 else "pass"
+
+
+@pytest.mark.slow
+def test_lendingclub_class_follows_dpd_under_each_rule_set(bundled):
+    con = duckdb.connect(str(bundled), read_only=True)
+    rows = con.execute("""
+        select loan_id, reported_status, dpd, final_class, us_retail_class, ifrs9_stage
+        from reporting.loan_classification
+        where portfolio_id = 'lendingclub_2018q1' and as_of_date = ?""", [LC_AS_OF]).fetchall()
+    assert len(rows) == 9545
+    source = lendingclub_rows()
+    crosstab = Counter()
+    for loan_id, reported, dpd, final, us, stage in rows:
+        assert reported == source[loan_id]["loan_status"]
+        assert final == china_class(dpd), loan_id
+        assert us == ("pass" if dpd < 90 else "substandard" if dpd < 120 else "loss"), loan_id
+        assert stage == (1 if dpd <= 30 else 2 if dpd < 90 else 3), loan_id
+        crosstab[reported, final] += 1
+    assert crosstab[("Current", "pass")] == 9374
+    assert crosstab[("In Grace Period", "special_mention")] == 67
+    assert crosstab[("Late (16-30 days)", "special_mention")] == 38
+    late = {cls: n for (status, cls), n in crosstab.items() if status == "Late (31-120 days)"}
+    assert sum(late.values()) == 66 and set(late) <= {"special_mention", "substandard"}

@@ -70,8 +70,26 @@ def _failure_summary(result) -> tuple[str | None, str]:
     return None, "the run did not complete"
 
 
+def parse_vars(pairs: list[str]) -> str:
+    """['coverage_requirement=1.2', 'credit_card_products=[card]'] -> a JSON object of dbt vars.
+
+    Values are read as YAML, so numbers, lists and strings need no extra quoting.
+    """
+    import json
+
+    import yaml
+
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise SystemExit(f"postloan build: --var expects KEY=VALUE, got {pair!r}")
+        out[key.strip()] = yaml.safe_load(value)
+    return json.dumps(out)
+
+
 def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0,
-              ephemeral: bool = False, log_level: str = "INFO") -> int:
+              ephemeral: bool = False, log_level: str = "INFO", dbt_vars: str = "{}") -> int:
     """Materialise the whole asset graph in this process: ingest, dbt build, checks, publish."""
     from dagster import DagsterInstance, materialize
 
@@ -92,7 +110,7 @@ def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0
         with writer_lock(warehouse, wait):
             result = materialize(
                 ALL_ASSETS,
-                resources=resources(str(landing), str(warehouse), as_of, wait),
+                resources=resources(str(landing), str(warehouse), as_of, wait, dbt_vars),
                 instance=instance,
                 raise_on_error=False,
                 tags={"postloan/trigger": "cli"},
@@ -120,7 +138,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not args.ephemeral:
         dagster_home()
     return run_build(Path(args.landing).resolve(), Path(args.warehouse).resolve(),
-                     args.as_of or "", args.wait, args.ephemeral, args.log_level)
+                     args.as_of or "", args.wait, args.ephemeral, args.log_level,
+                     parse_vars(args.var))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -181,6 +200,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--ephemeral", action="store_true",
                    help="do not record the run in the project's Dagster instance")
     b.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    b.add_argument("--var", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a rule parameter of dbt_project.yml (repeatable), e.g. "
+                        "--var coverage_requirement=1.2")
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("serve", help="the Streamlit dashboard over the published warehouse")

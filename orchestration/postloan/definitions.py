@@ -18,12 +18,13 @@ build_warehouse_job = define_asset_job(
 
 
 def resources(landing_dir: str | None = None, warehouse: str | None = None, as_of: str = "",
-              lock_wait_seconds: float = 0.0) -> dict:
+              lock_wait_seconds: float = 0.0, dbt_vars: str = "{}") -> dict:
     build = BuildResource(
         landing_dir=landing_dir or EnvVar("POSTLOAN_LANDING").get_value(str(DEFAULT_LANDING)),
         warehouse=warehouse or EnvVar("POSTLOAN_WAREHOUSE").get_value(str(DEFAULT_WAREHOUSE)),
         as_of=as_of,
         lock_wait_seconds=lock_wait_seconds,
+        dbt_vars=dbt_vars,
     )
     return {"build": build, "dbt": dbt_resource()}
 

@@ -237,6 +237,7 @@ final as (
         p.principal_dpd,
         p.interest_dpd,
         p.dpd_bucket,
+        p.reported_status,
         p.judgmental_class_code as judgmental_class,
         p.override_class,
         p.override_approved_on,

@@ -58,6 +58,7 @@ joined as (
         loans.interest_rate,
         loans.guarantee_type,
         loans.judgmental_class,
+        loans.reported_status,
         events.write_off_date,
         events.written_off_amount::decimal(20, 2) as written_off_amount,
         events.disposal_date,

@@ -23,6 +23,7 @@ select
     classified.principal_dpd::integer as principal_dpd,
     classified.interest_dpd::integer as interest_dpd,
     classified.dpd_bucket,
+    classified.reported_status,
     classified.judgmental_class,
     classified.override_class,
     classified.override_approved_on,

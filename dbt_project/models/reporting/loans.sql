@@ -16,6 +16,7 @@ select
     interest_rate,
     guarantee_type,
     loan_status,
+    reported_status,
     outstanding_principal,
     dpd,
     dpd_bucket,

@@ -2,7 +2,8 @@
 -- Ratios follow F1-F4 and K7: allowance = specific provisions (reference rates) + general reserve
 -- (var general_reserve_rate of loans); coverage = allowance / NPL; loan-provision ratio =
 -- allowance / loans; required allowance = max(coverage requirement x NPL, loan-provision
--- requirement x loans); deviation = loans more than 90 days past due / NPL.
+-- requirement x loans); deviation = loans more than 90 days past due / NPL. The MoF 2012
+-- potential-risk estimate (F2) is shown for reference; it is not part of the allowance.
 with
 
 loans as (
@@ -25,8 +26,10 @@ books as (
         round(sum(outstanding_principal) * {{ var('general_reserve_rate') }}, 2)
             as general_reserve,
         sum(bank_ecl_amount) as bank_ecl_amount,
+        sum(outstanding_principal * mof_risk_rate) as mof_potential_risk_estimate,
         max({{ provenance_rank('provenance') }}) as provenance_rank,
     from loans
+    inner join {{ ref('provision_rates') }} as rates on rates.five_class = loans.final_class
     group by all
 ),
 
@@ -81,6 +84,8 @@ final as (
         (books.dpd_over_90_balance / nullif(books.npl_balance, 0))::decimal(12, 6)
             as dpd_over_90_to_npl,
         books.bank_ecl_amount::decimal(20, 2) as bank_ecl_amount,
+        round(books.mof_potential_risk_estimate, 2)::decimal(20, 2)
+            as mof_potential_risk_estimate,
         {{ provenance_of_rank('books.provenance_rank') }} as provenance,
     from by_class
     inner join books using (portfolio_id, as_of_date)

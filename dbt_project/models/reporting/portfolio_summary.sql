@@ -18,6 +18,7 @@ totals as (
         coalesce(sum(outstanding_principal), 0) as outstanding_principal,
         count(*) filter (where dpd > 0) as overdue_loan_count,
         coalesce(sum(outstanding_principal) filter (where dpd > 0), 0) as overdue_principal,
+        coalesce(sum(overdue_principal), 0) as past_due_principal,
         coalesce(sum(outstanding_principal) filter (where dpd > 90), 0)
             as dpd_over_90_principal,
         count(*) filter (where loan_status = 'closed') as closed_loan_count,
@@ -36,6 +37,7 @@ select
     coalesce(totals.outstanding_principal, 0)::decimal(20, 2) as outstanding_principal,
     coalesce(totals.overdue_loan_count, 0) as overdue_loan_count,
     coalesce(totals.overdue_principal, 0)::decimal(20, 2) as overdue_principal,
+    coalesce(totals.past_due_principal, 0)::decimal(20, 2) as past_due_principal,
     coalesce(totals.dpd_over_90_principal, 0)::decimal(20, 2) as dpd_over_90_principal,
     coalesce(totals.closed_loan_count, 0) as closed_loan_count,
     coalesce(totals.written_off_loan_count, 0) as written_off_loan_count,

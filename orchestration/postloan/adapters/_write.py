@@ -81,7 +81,8 @@ def write_batch(folder: Path, header: Mapping[str, Any],
     ``header`` holds the manifest fields before ``files`` (portfolio_id, as_of, ...). Every
     contract entity must be either in ``tables`` or in ``absent`` with a reason.
     """
-    missing = [e.name for e in ENTITIES if e.name not in tables and e.name not in absent]
+    missing = [e.name for e in ENTITIES
+               if e.name not in tables and e.name not in absent and not e.optional]
     both = sorted(set(tables) & set(absent))
     if missing or both:
         raise ValueError(f"{folder}: entities neither delivered nor absent: {missing}; "

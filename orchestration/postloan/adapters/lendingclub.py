@@ -460,6 +460,7 @@ def build_batches(source_dir: Path, out_dir: Path) -> list[Path]:
             "guarantee_type": "credit",
             "purpose": loan.purpose,
             "branch": "LendingClub",
+            "reported_status": loan.status,
             "provenance": "derived",
         })
         for number, (due, (principal, interest)) in enumerate(

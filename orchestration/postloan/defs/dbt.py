@@ -1,6 +1,7 @@
 """dbt models, seeds and tests as Dagster assets and asset checks (dagster-dbt)."""
 
 
+import json
 import os
 import subprocess
 import sys
@@ -55,9 +56,12 @@ class PostloanTranslator(DagsterDbtTranslator):
         return dbt_resource_props.get("config", {}).get("schema") or "warehouse"
 
 
-def dbt_build_args() -> list[str]:
-    """The dbt command a build runs (kept as a function so tests can check it)."""
-    return ["build"]
+def dbt_build_args(dbt_vars: str = "{}") -> list[str]:
+    """The dbt command a build runs: everything, with the committee's vars if any."""
+    args = ["build"]
+    if json.loads(dbt_vars):
+        args += ["--vars", dbt_vars]
+    return args
 
 
 @dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=PostloanTranslator())
@@ -67,7 +71,7 @@ def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource,
     previous = os.environ.get("POSTLOAN_BUILD_DB")
     os.environ["POSTLOAN_BUILD_DB"] = str(build.build_file(context.run.run_id))
     try:
-        yield from dbt.cli(dbt_build_args(), context=context).stream()
+        yield from dbt.cli(dbt_build_args(build.dbt_vars), context=context).stream()
     finally:
         if previous is None:
             os.environ.pop("POSTLOAN_BUILD_DB", None)

@@ -24,10 +24,11 @@ def write_build_info(con: duckdb.DuckDBPyConnection, build_id: str, build: Build
     con.execute("""
         create or replace table meta.build_info (
             build_id varchar, built_at timestamp, postloan_version varchar,
-            landing_dir varchar, as_of_filter varchar, published_copy varchar)""")
-    con.execute("insert into meta.build_info values (?, ?, ?, ?, ?, 'full')",
+            landing_dir varchar, as_of_filter varchar, published_copy varchar,
+            dbt_vars varchar)""")
+    con.execute("insert into meta.build_info values (?, ?, ?, ?, ?, 'full', ?)",
                 [build_id, built_at, postloan.__version__, str(build.landing_path),
-                 build.as_of or "all"])
+                 build.as_of or "all", build.dbt_vars])
 
 
 @asset(key=AssetKey(["published_warehouse"]), deps=REPORTING_INPUTS, group_name="publish",

@@ -35,6 +35,9 @@ class BuildResource(ConfigurableResource):
     warehouse: str
     as_of: str = ""
     lock_wait_seconds: float = 0.0
+    # dbt vars as a JSON object, e.g. '{"coverage_requirement": 1.2}': the rules a risk committee
+    # may change (dbt_project.yml lists them with their sources).
+    dbt_vars: str = "{}"
 
     _run_id: str = PrivateAttr(default="")
 

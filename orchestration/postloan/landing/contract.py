@@ -187,6 +187,10 @@ LOANS = Entity(
                "The bank's own credit-impaired (Stage 3) judgement.", aliases=("信用减值标识",)),
         Column("ecl_amount", MONEY, False, "Expected credit loss the bank booked.",
                unit="currency units", aliases=("预期信用损失", "减值准备"), nonnegative=True),
+        Column("reported_status", TEXT, False,
+               "Delinquency status as the source system reports it (for example LendingClub's "
+               "loan_status), kept beside the computed DPD so the two can be reconciled.",
+               aliases=("源系统状态", "报送状态")),
         PROVENANCE,
     ),
     key=("loan_id",),
