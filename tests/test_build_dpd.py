@@ -217,3 +217,14 @@ def test_analyst_route_duckdb_cli_reads_the_published_file(warehouse):
                             statements[0]], capture_output=True, text=True, timeout=60)
     last_line = first.stdout.strip().splitlines()[-1]
     assert last_line == "examples,2024-06-30,CNY,19,33600.00,99.7"  # 33,500 / 33,600
+
+
+@pytest.mark.slow
+def test_masked_copy_holds_no_trace_of_the_originals(warehouse):
+    """Masking must not leave the original names in freed blocks of the file."""
+    from postloan.publish import masked_path
+
+    data = masked_path(warehouse).read_bytes()
+    for original in ("示例企业", "示例个人"):
+        assert original.encode("utf-8") not in data
+    assert "示例企业".encode() in warehouse.read_bytes()  # the check can see them when present

@@ -181,3 +181,15 @@ def test_lendingclub_class_follows_dpd_under_each_rule_set(bundled):
     assert crosstab[("Late (16-30 days)", "special_mention")] == 38
     late = {cls: n for (status, cls), n in crosstab.items() if status == "Late (31-120 days)"}
     assert sum(late.values()) == 66 and set(late) <= {"special_mention", "substandard"}
+
+
+@pytest.mark.slow
+def test_masked_copy_of_the_bundled_book_has_no_real_names(bundled):
+    from postloan.publish import masked_path
+
+    path = SOURCES_DIR / "sba7a_ca" / "SBAcase.11.13.17.csv"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        names = sorted({row["Name"] for row in csv.DictReader(fh) if len(row["Name"]) > 12})[:40]
+    full, masked = bundled.read_bytes(), masked_path(bundled).read_bytes()
+    assert all(name.encode() in full for name in names)
+    assert [name for name in names if name.encode() in masked] == []

@@ -159,16 +159,38 @@ def _fsync_path(path: Path) -> None:
 
 
 def prepare_masked_copy(build_file: Path) -> Path:
-    """Copy the checkpointed build and mask personal data in the copy (not yet published)."""
+    """A copy of the checkpointed build with personal data masked (not yet published).
+
+    A database file keeps the blocks an UPDATE freed, and with them the unmasked values. So the
+    masking happens in a scratch copy, and only its live data is then copied into a fresh file:
+    the published masked copy holds no trace of the originals.
+    """
+    scratch = build_file.with_name(build_file.stem + ".masking.duckdb")
     staging = build_file.with_name(build_file.stem + ".masked.duckdb")
     checkpoint(build_file)
-    shutil.copyfile(build_file, staging)
-    con = duckdb.connect(str(staging))
+    shutil.copyfile(build_file, scratch)
     try:
-        mask_personal_data(con)
-        con.execute("update meta.build_info set published_copy = 'masked'")
+        con = duckdb.connect(str(scratch))
+        try:
+            mask_personal_data(con)
+            con.execute("update meta.build_info set published_copy = 'masked'")
+        finally:
+            con.close()
+        staging.unlink(missing_ok=True)
+        con = duckdb.connect(str(staging))
+        try:
+            target = con.execute("select current_database()").fetchone()[0]
+            # ATTACH takes no bound parameters; the path is ours, quoted as a SQL literal.
+            con.execute("attach '" + str(scratch).replace("'", "''")
+                        + "' as masking_source (read_only)")
+            con.execute('copy from database masking_source to "'
+                        + target.replace('"', '""') + '"')
+            con.execute("detach masking_source")
+        finally:
+            con.close()
     finally:
-        con.close()
+        scratch.unlink(missing_ok=True)
+        scratch.with_name(scratch.name + ".wal").unlink(missing_ok=True)
     checkpoint(staging)
     return staging
 
