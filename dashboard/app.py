@@ -27,6 +27,8 @@ PAGES_DIR = _HERE / "pages_"
 PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     "nav.section.portfolio": [
         ("overview.py", "overview", "nav.overview", ":material/dashboard:"),
+        ("classification.py", "classification", "nav.classification", ":material/category:"),
+        ("loan.py", "loan", "nav.loan", ":material/request_quote:"),
     ],
     "nav.section.data": [
         ("loads.py", "loads", "nav.loads", ":material/fact_check:"),

@@ -206,3 +206,188 @@ def rejects(snapshot: Snapshot, batch_ids: tuple[str, ...] | None, limit: int) -
         "order by batch_id, entity, source_file, line_number limit ?",
         (*params, limit),
     )
+
+
+# --- five-level classification ------------------------------------------------------------------
+
+CLASSIFICATION_COLUMNS = (
+    "loan_id",
+    "borrower_id",
+    "borrower_type",
+    "product",
+    "currency",
+    "outstanding_principal",
+    "dpd",
+    "dpd_bucket",
+    "judgmental_class",
+    "override_class",
+    "override_approved_on",
+    "override_approver",
+    "base_class",
+    "rule_class",
+    "final_class",
+    "final_class_rank",
+    "is_npl",
+    "rules_fired",
+    "technical_delay_exempt",
+    "override_below_floor",
+    "in_restructuring_observation",
+    "restructuring_observation_end",
+    "us_retail_class",
+    "ifrs9_stage",
+    "rule_set",
+    "rule_set_version",
+    "provision_rate",
+    "specific_provision",
+    "provenance",
+)
+
+
+def loan_classification(snapshot: Snapshot, portfolio_id: str, as_of: dt.date) -> pd.DataFrame:
+    """The classified (outstanding) loans of one portfolio and as-of date, worst class and largest
+    balance first."""
+    return query(
+        snapshot,
+        f"select {', '.join(CLASSIFICATION_COLUMNS)} from reporting.loan_classification "
+        "where portfolio_id = ? and as_of_date = ? "
+        "order by final_class_rank desc, outstanding_principal desc nulls last, loan_id",
+        (portfolio_id, as_of),
+    )
+
+
+def portfolio_quality(snapshot: Snapshot, portfolio_id: str) -> pd.DataFrame:
+    """``reporting.portfolio_quality`` of one portfolio, every as-of date (oldest first), classes in
+    rank order."""
+    return query(
+        snapshot,
+        "select as_of_date, currency, five_class, class_rank, loan_count, balance, "
+        "specific_provision, total_balance, npl_balance, total_specific_provision, "
+        "general_reserve, allowance, coverage_requirement, loan_provision_requirement, "
+        "required_allowance, allowance_meets_requirement, dpd_over_90_balance, bank_ecl_amount, "
+        "provenance from reporting.portfolio_quality where portfolio_id = ? "
+        "order by as_of_date, class_rank",
+        (portfolio_id,),
+    )
+
+
+def classification_rules(snapshot: Snapshot) -> pd.DataFrame:
+    """The non-DPD rules (seed ``classification_rules``): floor class, meaning and source."""
+    return query(
+        snapshot,
+        "select rule_id, floor_class, description_en, description_zh, source "
+        "from reference.classification_rules order by rule_id",
+    )
+
+
+def classification_dpd_floors(snapshot: Snapshot) -> pd.DataFrame:
+    """The days-past-due floors of every rule set and version (seed
+    ``classification_dpd_floors``)."""
+    return query(
+        snapshot,
+        "select rule_set, rule_set_version, effective_from, rule_id, scope, min_dpd, floor_class, "
+        "source from reference.classification_dpd_floors "
+        "order by rule_set, rule_set_version, min_dpd, rule_id",
+    )
+
+
+# --- one loan ---------------------------------------------------------------------------------
+
+
+def loan_locations(snapshot: Snapshot, loan_id: str) -> pd.DataFrame:
+    """Where ``loan_id`` appears: its portfolios and as-of dates, latest first."""
+    return query(
+        snapshot,
+        "select portfolio_id, as_of_date from reporting.loans where loan_id = ? "
+        "order by as_of_date desc, portfolio_id",
+        (loan_id,),
+    )
+
+
+def loan_history(snapshot: Snapshot, portfolio_id: str, loan_id: str) -> pd.DataFrame:
+    """One row per as-of date of the loan in the portfolio: status, balance, DPD and, while it is
+    outstanding, its class (oldest first)."""
+    return query(
+        snapshot,
+        "select l.as_of_date, l.loan_status, l.outstanding_principal, l.dpd, l.dpd_bucket, "
+        "c.principal_dpd, c.interest_dpd, c.judgmental_class, c.final_class, c.rules_fired, "
+        "c.ifrs9_stage, c.us_retail_class, c.specific_provision, l.batch_id "
+        "from reporting.loans as l left join reporting.loan_classification as c "
+        "on c.portfolio_id = l.portfolio_id and c.as_of_date = l.as_of_date "
+        "and c.loan_id = l.loan_id "
+        "where l.portfolio_id = ? and l.loan_id = ? order by l.as_of_date",
+        (portfolio_id, loan_id),
+    )
+
+
+def loan_terms(snapshot: Snapshot, batch_id: str, loan_id: str) -> pd.DataFrame:
+    """The loan's contract terms as delivered in ``batch_id`` (staging, at most one row)."""
+    return query(
+        snapshot,
+        "select loan_id, borrower_id, product, currency, contract_amount, credit_limit, "
+        "undrawn_amount, disbursement_date, maturity_date, original_maturity_date, interest_rate, "
+        "repayment_method, guarantee_type, purpose, branch, officer, judgmental_class, "
+        "is_credit_impaired, ecl_amount, provenance from staging.stg_landing__loans "
+        "where batch_id = ? and loan_id = ? limit 1",
+        (batch_id, loan_id),
+    )
+
+
+def _has_table(snapshot: Snapshot, schema: str, table: str) -> bool:
+    found = query(
+        snapshot,
+        "select count(*) as n from information_schema.tables "
+        "where table_schema = ? and table_name = ?",
+        (schema, table),
+    )
+    return int(found["n"].iloc[0]) > 0
+
+
+def loan_schedule(snapshot: Snapshot, batch_id: str, loan_id: str) -> pd.DataFrame:
+    """The loan's installments in ``batch_id`` with the date each was settled (payments applied
+    to the oldest amounts first, as the warehouse's DPD does); settled_on is empty while unpaid.
+
+    The settlement comes from the warehouse's own ``intermediate.int_installment_settlement``; a
+    warehouse without it gives the schedule with settled_on empty and ``settlement_known`` false.
+    """
+    if _has_table(snapshot, "intermediate", "int_installment_settlement"):
+        return query(
+            snapshot,
+            "select s.installment_no, s.due_date, s.principal_due, s.interest_due, "
+            "st.settled_on, st.days_late_when_settled, true as settlement_known "
+            "from staging.stg_landing__repayment_schedule as s "
+            "left join intermediate.int_installment_settlement as st "
+            "on st.batch_id = s.batch_id and st.loan_id = s.loan_id "
+            "and st.installment_no = s.installment_no "
+            "where s.batch_id = ? and s.loan_id = ? order by s.installment_no",
+            (batch_id, loan_id),
+        )
+    return query(
+        snapshot,
+        "select installment_no, due_date, principal_due, interest_due, "
+        "null::date as settled_on, null::bigint as days_late_when_settled, "
+        "false as settlement_known from staging.stg_landing__repayment_schedule "
+        "where batch_id = ? and loan_id = ? order by installment_no",
+        (batch_id, loan_id),
+    )
+
+
+def loan_payments(snapshot: Snapshot, batch_id: str, loan_id: str) -> pd.DataFrame:
+    """The payments received on the loan, as delivered in ``batch_id`` (oldest first)."""
+    return query(
+        snapshot,
+        "select payment_id, payment_date, principal_paid, interest_paid, penalty_paid "
+        "from staging.stg_landing__payments where batch_id = ? and loan_id = ? "
+        "order by payment_date, payment_id",
+        (batch_id, loan_id),
+    )
+
+
+def loan_events(snapshot: Snapshot, batch_id: str, loan_id: str) -> pd.DataFrame:
+    """The events of the loan (restructuring, write-off, ...), as delivered in ``batch_id``."""
+    return query(
+        snapshot,
+        "select event_id, event_date, event_type, amount, new_maturity_date, note "
+        "from staging.stg_landing__loan_events where batch_id = ? and loan_id = ? "
+        "order by event_date, event_id",
+        (batch_id, loan_id),
+    )

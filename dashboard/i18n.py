@@ -243,6 +243,331 @@ LABELS: dict[str, dict[str, str]] = {
     "term.npl_ratio": {"zh": "不良贷款率", "en": "NPL ratio"},
     "term.outstanding_principal": {"zh": "贷款余额", "en": "outstanding principal"},
     "term.post_loan": {"zh": "贷后管理", "en": "post-loan management"},
+    # --- five-level classification page ----------------------------------------------------
+    "nav.classification": {"zh": "分类", "en": "Classification"},
+    "nav.loan": {"zh": "贷款详情", "en": "Loan"},
+    "classification.title": {"zh": "五级分类", "en": "Five-level classification"},
+    "classification.subtitle": {
+        "zh": "{name}（{id}）· 币种 {currency} · 数据日期 {as_of} · 分类规则 {rule_set}",
+        "en": "{name} ({id}) · currency {currency} · as of {as_of} · rule set {rule_set}",
+    },
+    "classification.no_data": {
+        "zh": "该组合在所选数据日期没有五级分类结果。",
+        "en": "There is no five-level classification for this portfolio at the selected "
+        "as-of date.",
+    },
+    "classification.distribution": {"zh": "五级分类分布", "en": "Distribution by class"},
+    "classification.distribution_total": {
+        "zh": "合计 {count} 笔在贷贷款，贷款余额 {total} {currency}。",
+        "en": "{count} outstanding loans in all, outstanding principal {total} {currency}.",
+    },
+    "classification.trend": {"zh": "不良贷款率趋势", "en": "NPL ratio trend"},
+    "classification.allowance_meets": {
+        "zh": "贷款损失准备 {allowance} {currency} 达到监管要求 {required} {currency}。",
+        "en": "The allowance of {allowance} {currency} meets the required {required} {currency}.",
+    },
+    "classification.allowance_short": {
+        "zh": "贷款损失准备 {allowance} {currency} 低于监管要求 {required} {currency}，"
+        "缺口 {short} {currency}。",
+        "en": "The allowance of {allowance} {currency} is below the required {required} "
+        "{currency}: {short} {currency} short.",
+    },
+    "classification.vs_requirement": {
+        "zh": "{gap}（要求 {requirement}）",
+        "en": "{gap} (requirement {requirement})",
+    },
+    "classification.vs_required": {
+        "zh": "{gap}（应提 {required}）",
+        "en": "{gap} (required {required})",
+    },
+    "classification.differs": {
+        "zh": "最终分类与人工分类不一致的贷款",
+        "en": "Loans whose final class differs from the judgmental class",
+    },
+    "classification.differs_caption": {
+        "zh": "最终分类取人工分类（有审批通过的调整时取调整后分类）与各条规则下限中较差者。"
+        "未提供人工分类的贷款按正常比较；人工调整低于规则下限的贷款也列出。",
+        "en": "The final class is the worse of the judgmental class (or the approved override, "
+        "if any) and the floor of every rule that fired. A loan without a judgmental class is "
+        "compared as Pass; loans overridden below a rule floor are listed too.",
+    },
+    "classification.differs_none": {
+        "zh": "所有贷款的最终分类与人工分类一致。",
+        "en": "Every loan's final class equals its judgmental class.",
+    },
+    "classification.differs_count": {
+        "zh": "{count} 笔贷款，贷款余额合计 {total} {currency}。",
+        "en": "{count} loans, outstanding principal {total} {currency}.",
+    },
+    "classification.below_floor": {
+        "zh": "{count} 笔贷款的人工调整低于规则下限，已按规则下限分类。",
+        "en": "{count} loans were overridden below a rule floor; the floor prevailed.",
+    },
+    "classification.not_given": {"zh": "未提供", "en": "not given"},
+    "classification.override_approval": {
+        "zh": "{date}，{approver}",
+        "en": "{date}, {approver}",
+    },
+    "classification.rules": {"zh": "规则说明", "en": "The rules that fired"},
+    "classification.compare": {
+        "zh": "最终分类与美国零售分类、IFRS 9 阶段对照",
+        "en": "Final class vs US retail class and IFRS 9 stage",
+    },
+    "classification.compare_caption": {
+        "zh": "美国零售分类（FFIEC）只适用于零售借款人；IFRS 9 阶段按逾期30天、90天及银行的信用减值"
+        "标识划分。两者只作对照，不影响最终分类。阶段对照按 正常→第一阶段、关注→第二阶段、"
+        "不良→第三阶段。",
+        "en": "The US retail class (FFIEC) applies to retail borrowers only; the IFRS 9 stage "
+        "follows the 30- and 90-day backstops and the bank's credit-impaired flag. Both are "
+        "shown for comparison and do not change the final class. Stages are compared as "
+        "Pass → Stage 1, Special Mention → Stage 2, NPL → Stage 3.",
+    },
+    "classification.compare_matrix": {
+        "zh": "按最终分类统计的笔数",
+        "en": "Loans by final class",
+    },
+    "classification.compare_only_diff": {
+        "zh": "只显示不一致的贷款",
+        "en": "Only loans that disagree",
+    },
+    "classification.compare_count": {
+        "zh": "显示 {shown} 笔贷款，共 {total} 笔。",
+        "en": "Showing {shown} of {total} loans.",
+    },
+    "classification.open_loan": {"zh": "查看贷款详情", "en": "Open a loan"},
+    "classification.open_loan_help": {
+        "zh": "在上表中选中一行，或在此选择贷款编号。",
+        "en": "Select a row in the table above, or pick the loan here.",
+    },
+    "classification.open_loan_link": {
+        "zh": "打开贷款 {loan_id} 的详情",
+        "en": "Open loan {loan_id}",
+    },
+    "classification.not_applicable": {"zh": "不适用（非零售）", "en": "n/a (not retail)"},
+    "kpi.npl_ratio": {"zh": "不良贷款率", "en": "NPL ratio"},
+    "kpi.npl_balance": {"zh": "不良贷款余额（{currency}）", "en": "NPL balance ({currency})"},
+    "kpi.coverage_ratio": {"zh": "拨备覆盖率", "en": "Coverage ratio"},
+    "kpi.loan_provision_ratio": {"zh": "贷款拨备率", "en": "Loan-provision ratio"},
+    "kpi.allowance": {
+        "zh": "贷款损失准备（{currency}）",
+        "en": "Allowance ({currency})",
+    },
+    "kpi.dpd90_to_npl": {
+        "zh": "逾期90天以上贷款与不良贷款比例",
+        "en": "90+ DPD to NPL",
+    },
+    "kpi.help.npl_ratio": {
+        "zh": "不良贷款（次级、可疑、损失）余额 ÷ 贷款余额",
+        "en": "Balance of NPL (Substandard, Doubtful, Loss) ÷ outstanding principal",
+    },
+    "kpi.help.npl_balance": {
+        "zh": "次级、可疑、损失类贷款余额合计",
+        "en": "Outstanding principal of Substandard, Doubtful and Loss loans",
+    },
+    "kpi.help.coverage_ratio": {
+        "zh": "贷款损失准备 ÷ 不良贷款余额；变动一栏为与监管要求的差距",
+        "en": "Allowance ÷ NPL balance; the change line shows the gap to the requirement",
+    },
+    "kpi.help.loan_provision_ratio": {
+        "zh": "贷款损失准备 ÷ 贷款余额；变动一栏为与监管要求的差距",
+        "en": "Allowance ÷ outstanding principal; the change line shows the gap to the requirement",
+    },
+    "kpi.help.allowance": {
+        "zh": "专项准备（按分类参考比例）+ 一般准备；应提数为 拨备覆盖率要求 × 不良贷款 与 "
+        "贷款拨备率要求 × 贷款余额 中较高者",
+        "en": "Specific provisions (reference rates by class) + general reserve; the required "
+        "allowance is the higher of coverage requirement × NPL and loan-provision "
+        "requirement × loans",
+    },
+    "kpi.help.dpd90_to_npl": {
+        "zh": "逾期90天以上贷款余额 ÷ 不良贷款余额（偏离度，超过100%说明分类不够审慎）",
+        "en": "Balance more than 90 days past due ÷ NPL balance (above 100% means the "
+        "classification is not prudent enough)",
+    },
+    "chart.class": {"zh": "五级分类", "en": "Class"},
+    "chart.as_of": {"zh": "数据日期", "en": "As-of date"},
+    "chart.npl_ratio": {"zh": "不良贷款率（%）", "en": "NPL ratio (%)"},
+    "chart.dpd": {"zh": "逾期天数", "en": "Days past due"},
+    # --- rule explanations (from the seeds' ids, floors and descriptions) --------------------
+    "rule.with_floor": {
+        "zh": "{text}（至少{floor}）",
+        "en": "{text} (at least {floor})",
+    },
+    "rule.dpd_floor.all": {
+        "zh": "逾期天数达到{min_dpd}天",
+        "en": "{min_dpd} or more days past due",
+    },
+    "rule.dpd_floor.credit_card": {
+        "zh": "信用卡逾期天数达到{min_dpd}天",
+        "en": "Credit card {min_dpd} or more days past due",
+    },
+    "rule.dpd_floor.other": {
+        "zh": "逾期天数达到{min_dpd}天（适用范围：{scope}）",
+        "en": "{min_dpd} or more days past due (scope: {scope})",
+    },
+    "rule.item": {"zh": "{rule_id}：{text}", "en": "{rule_id}: {text}"},
+    "rule.separator": {"zh": "；", "en": "; "},
+    # --- single loan page -------------------------------------------------------------------
+    "loan.title": {"zh": "贷款详情", "en": "Loan details"},
+    "loan.choose": {"zh": "贷款编号", "en": "Loan"},
+    "loan.option": {"zh": "{loan_id}（{status}）", "en": "{loan_id} ({status})"},
+    "loan.none": {
+        "zh": "该组合在所选数据日期没有贷款。",
+        "en": "This portfolio has no loans at the selected as-of date.",
+    },
+    "loan.not_here": {
+        "zh": "贷款 {loan_id} 不在所选组合 {portfolio} 的 {as_of} 数据中。",
+        "en": "Loan {loan_id} is not in the selected portfolio {portfolio} as of {as_of}.",
+    },
+    "loan.not_found": {
+        "zh": "本次发布的数据中没有贷款 {loan_id}。",
+        "en": "This build has no loan {loan_id}.",
+    },
+    "loan.switch_to": {
+        "zh": "切换到组合 {portfolio}（数据日期 {as_of}）",
+        "en": "Switch to portfolio {portfolio} (as of {as_of})",
+    },
+    "loan.subtitle": {
+        "zh": "组合 {portfolio} · 币种 {currency} · 数据日期 {as_of} · 批次 {batch_id}",
+        "en": "Portfolio {portfolio} · currency {currency} · as of {as_of} · batch {batch_id}",
+    },
+    "loan.heading": {"zh": "贷款 {loan_id}", "en": "Loan {loan_id}"},
+    "loan.terms": {"zh": "合同条款", "en": "Terms"},
+    "loan.terms_missing": {
+        "zh": "该批次中没有这笔贷款的合同条款。",
+        "en": "The batch has no terms for this loan.",
+    },
+    "loan.classification": {"zh": "五级分类", "en": "Five-level classification"},
+    "loan.not_classified": {
+        "zh": "该贷款在所选数据日期不在贷（已结清或已核销），没有五级分类结果。",
+        "en": "The loan is not outstanding at the selected as-of date (closed or written "
+        "off), so it has no five-level class.",
+    },
+    "loan.no_rules": {"zh": "没有触发任何规则。", "en": "No rule fired."},
+    "loan.override": {
+        "zh": "人工调整为{override}，{date} 由 {approver} 审批。",
+        "en": "Overridden to {override}, approved {date} by {approver}.",
+    },
+    "loan.override_below_floor": {
+        "zh": "人工调整低于规则下限，已按规则下限分类。",
+        "en": "The override is below a rule floor; the floor prevailed.",
+    },
+    "loan.technical_delay": {
+        "zh": "技术性逾期：不因逾期强制归为关注。",
+        "en": "Technical delay: the overdue does not force Special Mention.",
+    },
+    "loan.restructuring": {
+        "zh": "重组资产观察期至 {date}。",
+        "en": "Restructured; observation period until {date}.",
+    },
+    "loan.schedule": {"zh": "还款计划", "en": "Repayment schedule"},
+    "loan.schedule_caption": {
+        "zh": "状态以数据日期 {as_of} 为准，还款按先到期先偿还冲抵：{settled} 期已结清，"
+        "{overdue} 期逾期未还，{not_due} 期未到期。",
+        "en": "Status as of {as_of}, payments settling the oldest amounts first: {settled} "
+        "settled, {overdue} overdue and unpaid, {not_due} not yet due.",
+    },
+    "loan.schedule_unknown": {
+        "zh": "本次发布的数据中没有结清计算结果，不显示各期状态。",
+        "en": "This build has no settlement results, so installment status is not shown.",
+    },
+    "loan.payments": {"zh": "还款记录", "en": "Payments"},
+    "loan.payments_total": {
+        "zh": "{count} 笔还款，实还本金合计 {principal} {currency}，实还利息合计 {interest} "
+        "{currency}。",
+        "en": "{count} payments, principal {principal} {currency}, interest {interest} {currency}.",
+    },
+    "loan.events": {"zh": "贷款事件", "en": "Events"},
+    "loan.history": {"zh": "逾期与分类历史", "en": "DPD and class history"},
+    "loan.empty": {"zh": "没有记录。", "en": "None."},
+    "loan.back": {"zh": "返回五级分类", "en": "Back to classification"},
+    # --- column headers of the classification and loan pages ------------------------------
+    "col.five_class": {"zh": "五级分类", "en": "Class"},
+    "col.loan_count": {"zh": "笔数", "en": "Loans"},
+    "col.balance_share": {"zh": "余额占比", "en": "Share of balance"},
+    "col.specific_provision": {"zh": "专项准备", "en": "Specific provision"},
+    "col.judgmental_class": {"zh": "人工分类", "en": "Judgmental class"},
+    "col.override_class": {"zh": "调整后分类", "en": "Override"},
+    "col.override_approval": {"zh": "调整审批", "en": "Override approved"},
+    "col.final_class": {"zh": "最终分类", "en": "Final class"},
+    "col.rules_explained": {"zh": "触发规则", "en": "Rules fired"},
+    "col.rules_fired": {"zh": "触发规则编号", "en": "Rule ids fired"},
+    "col.override_below_floor": {"zh": "调整低于下限", "en": "Override below floor"},
+    "col.us_retail_class": {"zh": "美国零售分类", "en": "US retail class"},
+    "col.ifrs9_stage": {"zh": "IFRS 9 阶段", "en": "IFRS 9 stage"},
+    "col.stage_agrees": {"zh": "阶段一致", "en": "Stage agrees"},
+    "col.us_agrees": {"zh": "美国分类一致", "en": "US class agrees"},
+    "col.npl_ratio": {"zh": "不良贷款率", "en": "NPL ratio"},
+    "col.npl_balance": {"zh": "不良贷款余额", "en": "NPL balance"},
+    "col.total_balance": {"zh": "贷款余额", "en": "Outstanding principal"},
+    "col.rule_id": {"zh": "规则编号", "en": "Rule"},
+    "col.rule_text": {"zh": "含义", "en": "Meaning"},
+    "col.floor_class": {"zh": "最低分类", "en": "Floor class"},
+    "col.source": {"zh": "依据", "en": "Source"},
+    "col.loans_affected": {"zh": "涉及笔数", "en": "Loans"},
+    "col.installment_no": {"zh": "期次", "en": "No."},
+    "col.due_date": {"zh": "应还日期", "en": "Due date"},
+    "col.principal_due": {"zh": "应还本金", "en": "Principal due"},
+    "col.interest_due": {"zh": "应还利息", "en": "Interest due"},
+    "col.settled_on": {"zh": "结清日期", "en": "Settled on"},
+    "col.days_late": {"zh": "结清时逾期天数", "en": "Days late when settled"},
+    "col.days_overdue": {"zh": "已逾期天数", "en": "Days overdue"},
+    "col.installment_status": {"zh": "状态", "en": "Status"},
+    "col.payment_id": {"zh": "还款流水号", "en": "Payment"},
+    "col.payment_date": {"zh": "实还日期", "en": "Paid on"},
+    "col.principal_paid": {"zh": "实还本金", "en": "Principal paid"},
+    "col.interest_paid": {"zh": "实还利息", "en": "Interest paid"},
+    "col.penalty_paid": {"zh": "实还罚息", "en": "Penalty paid"},
+    "col.event_id": {"zh": "事件编号", "en": "Event"},
+    "col.event_date": {"zh": "事件日期", "en": "Date"},
+    "col.event_type": {"zh": "事件类型", "en": "Event type"},
+    "col.amount": {"zh": "金额", "en": "Amount"},
+    "col.new_maturity_date": {"zh": "新到期日期", "en": "New maturity"},
+    "col.note": {"zh": "备注", "en": "Note"},
+    "col.principal_dpd": {"zh": "本金逾期天数", "en": "Principal DPD"},
+    "col.interest_dpd": {"zh": "利息逾期天数", "en": "Interest DPD"},
+    "col.term": {"zh": "项目", "en": "Term"},
+    "col.term_value": {"zh": "内容", "en": "Value"},
+    "col.original_maturity_date": {"zh": "原到期日期", "en": "Original maturity"},
+    "col.interest_rate": {"zh": "年利率", "en": "Interest rate (per year)"},
+    "col.repayment_method": {"zh": "还款方式", "en": "Repayment method"},
+    "col.guarantee_type": {"zh": "担保方式", "en": "Security"},
+    "col.purpose": {"zh": "贷款用途", "en": "Purpose"},
+    "col.officer": {"zh": "客户经理", "en": "Loan officer"},
+    "col.credit_limit": {"zh": "授信额度", "en": "Credit limit"},
+    "col.undrawn_amount": {"zh": "未提款金额", "en": "Undrawn amount"},
+    "col.is_credit_impaired": {"zh": "信用减值", "en": "Credit-impaired"},
+    "col.ecl_amount": {"zh": "预期信用损失（银行）", "en": "Expected credit loss (bank)"},
+    # --- codes of the classification and loan pages -----------------------------------------
+    "ifrs9_stage.1": {"zh": "第一阶段", "en": "Stage 1"},
+    "ifrs9_stage.2": {"zh": "第二阶段", "en": "Stage 2"},
+    "ifrs9_stage.3": {"zh": "第三阶段", "en": "Stage 3"},
+    "installment_status.settled": {"zh": "已结清", "en": "settled"},
+    "installment_status.overdue": {"zh": "逾期未还", "en": "overdue, unpaid"},
+    "installment_status.not_due": {"zh": "未到期", "en": "not yet due"},
+    "event_type.restructuring": {"zh": "重组", "en": "restructuring"},
+    "event_type.extension": {"zh": "展期", "en": "extension"},
+    "event_type.refinancing": {"zh": "借新还旧", "en": "refinancing"},
+    "event_type.write_off": {"zh": "核销", "en": "write-off"},
+    "event_type.recovery": {"zh": "核销后收回", "en": "recovery"},
+    "event_type.disposal": {"zh": "处置", "en": "disposal"},
+    "event_type.technical_delay": {"zh": "技术性逾期", "en": "technical delay"},
+    "event_type.unauthorised_use_change": {"zh": "改变资金用途", "en": "use of funds changed"},
+    "event_type.bankruptcy": {"zh": "破产清算", "en": "bankruptcy"},
+    "event_type.collection_demand": {"zh": "催收", "en": "collection demand"},
+    "event_type.post_loan_check": {"zh": "贷后检查", "en": "post-loan check"},
+    "repayment_method.level_payment": {"zh": "等额本息", "en": "level payment"},
+    "repayment_method.level_principal": {"zh": "等额本金", "en": "level principal"},
+    "repayment_method.interest_only": {"zh": "按期付息到期还本", "en": "interest only"},
+    "repayment_method.bullet": {"zh": "到期一次还本付息", "en": "bullet"},
+    "repayment_method.other": {"zh": "其他", "en": "other"},
+    "guarantee_type.credit": {"zh": "信用", "en": "unsecured"},
+    "guarantee_type.guaranteed": {"zh": "保证", "en": "guaranteed"},
+    "guarantee_type.mortgage": {"zh": "抵押", "en": "mortgage"},
+    "guarantee_type.pledge": {"zh": "质押", "en": "pledge"},
+    "borrower_type.corporate": {"zh": "对公", "en": "corporate"},
+    "borrower_type.sme": {"zh": "小微企业", "en": "SME"},
+    "borrower_type.retail": {"zh": "个人", "en": "retail"},
 }
 
 DPD_BUCKETS: tuple[str, ...] = ("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7")

@@ -9,14 +9,24 @@ Portfolios:
 * ``RETAIL-CNY`` (CNY, real): as-of 2024-05-31 and 2024-06-30. At 2024-06-30 its outstanding
   principal is 1,234,567.89 (variant "a") or 1,134,567.89 (variant "b").
 * ``SME-USD`` (USD, synthetic): as-of 2024-06-30 only, so no changes to show.
+* ``WHOLESALE-CNY`` (CNY, real): as-of 2024-05-31 and 2024-06-30, the five-level classification
+  book. At 2024-06-30 its 1,000,000.00 split 900,000 / 60,000 / 20,000 / 12,000 / 8,000 over
+  正常 / 关注 / 次级 / 可疑 / 损失 (NPL ratio 4.00%); loan W04 has a schedule, payments and events.
+
+Every outstanding loan also has a ``reporting.loan_classification`` row (see ``CLASSIFIED``) and
+each book its ``reporting.portfolio_quality`` rows, computed here in Python from those rows. The
+``reference`` tables are loaded from the project's seed files; ``staging`` and ``intermediate``
+hold the few rows the loan page reads. The WHOLESALE-CNY batches are not in ``reporting.batches``
+(the data-quality tests count the batches of the first two portfolios).
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +50,7 @@ class Portfolio:
 PORTFOLIOS = (
     Portfolio("RETAIL-CNY", "Retail loans", "CNY", "real"),
     Portfolio("SME-USD", "SME loans", "USD", "synthetic"),
+    Portfolio("WHOLESALE-CNY", "Wholesale loans", "CNY", "real"),
 )
 
 
@@ -52,6 +63,7 @@ class Loan:
     dpd: int
     loan_status: str = "outstanding"
     contract_amount: Decimal = D("2000000.00")
+    borrower_type: str = "individual"
 
 
 def dpd_bucket(dpd: int) -> str:
@@ -78,6 +90,35 @@ def loans(variant: str = "a") -> list[Loan]:
         # SME-USD
         Loan("SME-USD", JUNE, "S1", D("2500.50"), 200, contract_amount=D("10000.00")),
         Loan("SME-USD", JUNE, "S2", D("997499.50"), 0),
+        *wholesale_loans(),
+    ]
+
+
+WHOLESALE = "WHOLESALE-CNY"
+
+
+def wholesale_loans() -> list[Loan]:
+    """The classification book: (loan id, borrower type, contract, May and June balance and DPD)."""
+    book = [
+        ("W01", "retail", "600000.00", ("500000.00", 0), ("500000.00", 0)),
+        ("W02", "corporate", "500000.00", ("410000.00", 0), ("400000.00", 5)),
+        ("W03", "retail", "80000.00", ("60000.00", 15), ("60000.00", 45)),
+        ("W04", "retail", "30000.00", ("20000.00", 90), ("20000.00", 120)),
+        ("W05", "corporate", "15000.00", ("12000.00", 270), ("12000.00", 300)),
+        ("W06", "corporate", "10000.00", ("8000.00", 0), ("8000.00", 30)),
+    ]
+    return [
+        Loan(
+            WHOLESALE,
+            as_of,
+            loan_id,
+            D(balance),
+            dpd,
+            contract_amount=D(contract),
+            borrower_type=borrower_type,
+        )
+        for loan_id, borrower_type, contract, may, june in book
+        for as_of, (balance, dpd) in ((MAY, may), (JUNE, june))
     ]
 
 
@@ -129,6 +170,432 @@ create table reporting.rejects(batch_id varchar, entity varchar, source_file var
 """
 
 
+# --- five-level classification ----------------------------------------------------------------
+
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
+CLASSES = ("pass", "special_mention", "substandard", "doubtful", "loss")
+RANK = {c: i for i, c in enumerate(CLASSES, start=1)}
+PROVISION_RATE = {
+    "pass": D("0.0000"),
+    "special_mention": D("0.0200"),
+    "substandard": D("0.2500"),
+    "doubtful": D("0.5000"),
+    "loss": D("1.0000"),
+}
+GENERAL_RESERVE_RATE = D("0.01")
+COVERAGE_REQUIREMENT = D("1.50")
+LOAN_PROVISION_REQUIREMENT = D("0.025")
+RULE_FLOOR = {
+    "CN23_DPD_OVERDUE": "special_mention",
+    "CN23_DPD_OVER_90": "substandard",
+    "CN23_DPD_OVER_270": "doubtful",
+    "CN23_DPD_OVER_360": "loss",
+    "CN23_BANKRUPTCY": "loss",
+    "CN23_TECHNICAL_DELAY_EXEMPT": None,
+}
+OVERDUE = ("CN23_DPD_OVERDUE",)
+OVER_90 = ("CN23_DPD_OVER_90", "CN23_DPD_OVERDUE")
+
+
+@dataclass(frozen=True)
+class Classified:
+    """One ``reporting.loan_classification`` row; balance and DPD come from :func:`loans`."""
+
+    portfolio_id: str
+    as_of_date: dt.date
+    loan_id: str
+    judgmental_class: str | None
+    final_class: str
+    rules_fired: tuple[str, ...] = ()
+    ifrs9_stage: int = 1
+    us_retail_class: str | None = "pass"
+    override: tuple[str, dt.date, str] | None = None  # class, approved on, approver
+    override_below_floor: bool = False
+
+
+CLASSIFIED = (
+    # RETAIL-CNY: the bank judged every loan pass.
+    Classified("RETAIL-CNY", MAY, "L1", "pass", "pass"),
+    Classified("RETAIL-CNY", MAY, "L2", "pass", "special_mention", OVERDUE),
+    Classified("RETAIL-CNY", MAY, "L3", "special_mention", "special_mention", OVERDUE, 2),
+    Classified("RETAIL-CNY", MAY, "L4", "pass", "pass"),
+    Classified("RETAIL-CNY", JUNE, "L1", "pass", "pass"),
+    Classified("RETAIL-CNY", JUNE, "L2", "pass", "special_mention", OVERDUE),
+    Classified(
+        "RETAIL-CNY", JUNE, "L3", "special_mention", "substandard", OVER_90, 3, "substandard"
+    ),
+    # SME-USD: no judgmental class delivered.
+    Classified("SME-USD", JUNE, "S1", None, "substandard", OVER_90, 3, "loss"),
+    Classified("SME-USD", JUNE, "S2", None, "pass"),
+    # WHOLESALE-CNY, 2024-05-31
+    Classified(WHOLESALE, MAY, "W01", "pass", "pass"),
+    Classified(WHOLESALE, MAY, "W02", "pass", "pass", us_retail_class=None),
+    Classified(WHOLESALE, MAY, "W03", "pass", "special_mention", OVERDUE),
+    Classified(
+        WHOLESALE, MAY, "W04", "special_mention", "special_mention", OVERDUE, 3, "substandard"
+    ),
+    Classified(WHOLESALE, MAY, "W05", "substandard", "substandard", OVER_90, 3, None),
+    Classified(WHOLESALE, MAY, "W06", "pass", "pass", us_retail_class=None),
+    # WHOLESALE-CNY, 2024-06-30: 900,000 / 60,000 / 20,000 / 12,000 / 8,000
+    Classified(WHOLESALE, JUNE, "W01", "pass", "pass"),
+    Classified(
+        WHOLESALE,
+        JUNE,
+        "W02",
+        "pass",
+        "pass",
+        ("CN23_TECHNICAL_DELAY_EXEMPT",),
+        us_retail_class=None,
+    ),
+    Classified(WHOLESALE, JUNE, "W03", "pass", "special_mention", OVERDUE, 2),
+    Classified(WHOLESALE, JUNE, "W04", "special_mention", "substandard", OVER_90, 3, "loss"),
+    Classified(
+        WHOLESALE,
+        JUNE,
+        "W05",
+        "substandard",
+        "doubtful",
+        ("CN23_DPD_OVER_270", *OVER_90),
+        3,
+        None,
+        ("pass", dt.date(2024, 6, 15), "Risk Committee"),
+        True,
+    ),
+    Classified(
+        WHOLESALE,
+        JUNE,
+        "W06",
+        "substandard",
+        "loss",
+        ("CN23_BANKRUPTCY", "CN23_DPD_OVERDUE"),
+        1,
+        None,
+    ),
+)
+
+
+def _worst(*classes: str | None) -> str:
+    return max((c for c in classes if c), key=RANK.__getitem__, default="pass")
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(D("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _fraction(part: Decimal, whole: Decimal) -> Decimal | None:
+    return None if not whole else (part / whole).quantize(D("0.000001"), ROUND_HALF_UP)
+
+
+def classification_rows(variant: str = "a") -> list[dict[str, Any]]:
+    """The loan_classification rows, checked to be consistent (final = worse of base and rules)."""
+    by_key = {(x.portfolio_id, x.as_of_date, x.loan_id): x for x in loans(variant)}
+    currency = {p.portfolio_id: p.currency for p in PORTFOLIOS}
+    provenance = {p.portfolio_id: p.provenance for p in PORTFOLIOS}
+    rows = []
+    for c in CLASSIFIED:
+        loan = by_key[(c.portfolio_id, c.as_of_date, c.loan_id)]
+        assert loan.loan_status == "outstanding", c
+        rule_class = _worst(*(RULE_FLOOR[r] for r in c.rules_fired))
+        base_class = (c.override[0] if c.override else None) or c.judgmental_class or "pass"
+        assert c.final_class == _worst(base_class, rule_class), c
+        rows.append(
+            {
+                "portfolio_id": c.portfolio_id,
+                "as_of_date": c.as_of_date,
+                "loan_id": c.loan_id,
+                "borrower_id": f"B-{c.loan_id}",
+                "borrower_type": loan.borrower_type,
+                "product": "consumer",
+                "currency": currency[c.portfolio_id],
+                "branch": "Shanghai",
+                "outstanding_principal": loan.outstanding_principal,
+                "dpd": loan.dpd,
+                "principal_dpd": loan.dpd,
+                "interest_dpd": loan.dpd,
+                "dpd_bucket": dpd_bucket(loan.dpd),
+                "judgmental_class": c.judgmental_class,
+                "override_class": c.override[0] if c.override else None,
+                "override_approved_on": c.override[1] if c.override else None,
+                "override_approver": c.override[2] if c.override else None,
+                "base_class": base_class,
+                "rule_class": rule_class,
+                "final_class": c.final_class,
+                "final_class_rank": RANK[c.final_class],
+                "is_npl": RANK[c.final_class] >= 3,
+                "rules_fired": ", ".join(c.rules_fired),
+                "technical_delay_exempt": "CN23_TECHNICAL_DELAY_EXEMPT" in c.rules_fired,
+                "override_below_floor": c.override_below_floor,
+                "in_restructuring_observation": False,
+                "restructuring_observation_end": None,
+                "us_retail_class": c.us_retail_class,
+                "ifrs9_stage": c.ifrs9_stage,
+                "rule_set": "china_2023",
+                "rule_set_version": "2023.1",
+                "provision_rate": PROVISION_RATE[c.final_class],
+                "specific_provision": _cents(
+                    loan.outstanding_principal * PROVISION_RATE[c.final_class]
+                ),
+                "bank_ecl_amount": None,
+                "provenance": provenance[c.portfolio_id],
+                "batch_id": _published_batch(loan),
+            }
+        )
+    return rows
+
+
+def quality_rows(variant: str = "a") -> list[dict[str, Any]]:
+    """portfolio_quality: every class of every book, with the book's ratios repeated."""
+    classified = classification_rows(variant)
+    books = sorted({(r["portfolio_id"], r["as_of_date"]) for r in classified})
+    rows = []
+    for portfolio_id, as_of in books:
+        book = [
+            r for r in classified if (r["portfolio_id"], r["as_of_date"]) == (portfolio_id, as_of)
+        ]
+        total = sum((r["outstanding_principal"] for r in book), D(0))
+        npl = sum((r["outstanding_principal"] for r in book if r["is_npl"]), D(0))
+        over_90 = sum((r["outstanding_principal"] for r in book if r["dpd"] > 90), D(0))
+        specific = sum((r["specific_provision"] for r in book), D(0))
+        general = _cents(total * GENERAL_RESERVE_RATE)
+        allowance = specific + general
+        required = max(
+            _cents(npl * COVERAGE_REQUIREMENT), _cents(total * LOAN_PROVISION_REQUIREMENT)
+        )
+        for five_class in CLASSES:
+            of_class = [r for r in book if r["final_class"] == five_class]
+            balance = sum((r["outstanding_principal"] for r in of_class), D(0))
+            rows.append(
+                {
+                    "portfolio_id": portfolio_id,
+                    "as_of_date": as_of,
+                    "currency": book[0]["currency"],
+                    "five_class": five_class,
+                    "class_rank": RANK[five_class],
+                    "loan_count": len(of_class),
+                    "balance": balance,
+                    "balance_share": _fraction(balance, total),
+                    "specific_provision": sum((r["specific_provision"] for r in of_class), D(0)),
+                    "total_balance": total,
+                    "npl_balance": npl,
+                    "npl_ratio": _fraction(npl, total),
+                    "total_specific_provision": specific,
+                    "general_reserve": general,
+                    "allowance": allowance,
+                    "coverage_ratio": _fraction(allowance, npl),
+                    "loan_provision_ratio": _fraction(allowance, total),
+                    "coverage_requirement": COVERAGE_REQUIREMENT,
+                    "loan_provision_requirement": LOAN_PROVISION_REQUIREMENT,
+                    "required_allowance": required,
+                    "allowance_meets_requirement": allowance >= required,
+                    "dpd_over_90_balance": over_90,
+                    "dpd_over_90_to_npl": _fraction(over_90, npl),
+                    "bank_ecl_amount": None,
+                    "provenance": book[0]["provenance"],
+                }
+            )
+    return rows
+
+
+# Loan W04: 12 monthly installments of 2,500.00 principal and 150.00 interest from 2023-11-02;
+# the first four were paid (the second three days late), nothing since: DPD 90 at 2024-05-31
+# and 120 at 2024-06-30.
+W04_DUE = tuple(dt.date(2023 + (10 + i) // 12, (10 + i) % 12 + 1, 2) for i in range(12))
+W04_PAYMENTS = (
+    ("P-W04-1", dt.date(2023, 11, 2), D("0.00")),
+    ("P-W04-2", dt.date(2023, 12, 5), D("5.00")),
+    ("P-W04-3", dt.date(2024, 1, 2), D("0.00")),
+    ("P-W04-4", dt.date(2024, 2, 2), D("0.00")),
+)
+W04_EVENTS = (
+    ("E-W04-1", dt.date(2024, 4, 15), "collection_demand", "reminder delivered"),
+    ("E-W04-2", dt.date(2024, 6, 10), "post_loan_check", None),
+)
+
+CLASSIFICATION_SCHEMA = """
+create schema reference;
+create schema staging;
+create schema intermediate;
+create table reporting.loan_classification(portfolio_id varchar, as_of_date date,
+    loan_id varchar, borrower_id varchar, borrower_type varchar, product varchar,
+    currency varchar, branch varchar, outstanding_principal decimal(20,2), dpd integer,
+    principal_dpd integer, interest_dpd integer, dpd_bucket varchar, judgmental_class varchar,
+    override_class varchar, override_approved_on date, override_approver varchar,
+    base_class varchar, rule_class varchar, final_class varchar, final_class_rank integer,
+    is_npl boolean, rules_fired varchar, technical_delay_exempt boolean,
+    override_below_floor boolean, in_restructuring_observation boolean,
+    restructuring_observation_end date, us_retail_class varchar, ifrs9_stage integer,
+    rule_set varchar, rule_set_version varchar, provision_rate decimal(6,4),
+    specific_provision decimal(20,2), bank_ecl_amount decimal(20,2), provenance varchar,
+    batch_id varchar);
+create table reporting.portfolio_quality(portfolio_id varchar, as_of_date date,
+    currency varchar, five_class varchar, class_rank integer, loan_count bigint,
+    balance decimal(20,2), balance_share decimal(12,6), specific_provision decimal(20,2),
+    total_balance decimal(20,2), npl_balance decimal(20,2), npl_ratio decimal(12,6),
+    total_specific_provision decimal(20,2), general_reserve decimal(20,2),
+    allowance decimal(20,2), coverage_ratio decimal(12,6), loan_provision_ratio decimal(12,6),
+    coverage_requirement decimal(12,6), loan_provision_requirement decimal(12,6),
+    required_allowance decimal(20,2), allowance_meets_requirement boolean,
+    dpd_over_90_balance decimal(20,2), dpd_over_90_to_npl decimal(12,6),
+    bank_ecl_amount decimal(20,2), provenance varchar);
+create table reference.five_classes(five_class varchar, class_rank integer, label_zh varchar,
+    label_en varchar, is_npl boolean);
+create table reference.classification_rules(rule_id varchar, floor_class varchar,
+    description_en varchar, description_zh varchar, source varchar);
+create table reference.classification_dpd_floors(rule_set varchar, rule_set_version varchar,
+    effective_from date, rule_id varchar, scope varchar, min_dpd integer, floor_class varchar,
+    source varchar);
+create table staging.stg_landing__loans(portfolio_id varchar, as_of_date date, loan_id varchar,
+    borrower_id varchar, product varchar, currency varchar, contract_amount decimal(20,2),
+    credit_limit decimal(20,2), undrawn_amount decimal(20,2), disbursement_date date,
+    maturity_date date, original_maturity_date date, interest_rate decimal(12,6),
+    repayment_method varchar, guarantee_type varchar, purpose varchar, branch varchar,
+    officer varchar, judgmental_class varchar, is_credit_impaired boolean,
+    ecl_amount decimal(20,2), provenance varchar, batch_id varchar);
+create table staging.stg_landing__repayment_schedule(portfolio_id varchar, as_of_date date,
+    loan_id varchar, installment_no integer, due_date date, principal_due decimal(20,2),
+    interest_due decimal(20,2), provenance varchar, batch_id varchar);
+create table staging.stg_landing__payments(portfolio_id varchar, as_of_date date,
+    payment_id varchar, loan_id varchar, payment_date date, principal_paid decimal(20,2),
+    interest_paid decimal(20,2), penalty_paid decimal(20,2), provenance varchar,
+    batch_id varchar);
+create table staging.stg_landing__loan_events(portfolio_id varchar, as_of_date date,
+    event_id varchar, loan_id varchar, event_date date, event_type varchar,
+    amount decimal(20,2), new_maturity_date date, note varchar, provenance varchar,
+    batch_id varchar);
+create table intermediate.int_installment_settlement(batch_id varchar, loan_id varchar,
+    installment_no integer, due_date date, principal_due decimal(20,2),
+    interest_due decimal(20,2), settled_on date, days_late_when_settled bigint);
+"""
+
+
+def _seed(name: str) -> list[dict[str, str | None]]:
+    with (SEEDS_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+        return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    columns = list(rows[0])
+    con.executemany(
+        f"insert into {table} ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
+        [[row[c] for c in columns] for row in rows],
+    )
+
+
+def write_classification(con: duckdb.DuckDBPyConnection, variant: str = "a") -> None:
+    """The classification tables, the seeds and W04's schedule, payments and events."""
+    _insert(con, "reporting.loan_classification", classification_rows(variant))
+    _insert(con, "reporting.portfolio_quality", quality_rows(variant))
+    _insert(con, "reference.five_classes", _seed("five_classes"))
+    _insert(con, "reference.classification_rules", _seed("classification_rules"))
+    _insert(con, "reference.classification_dpd_floors", _seed("classification_dpd_floors"))
+
+    provenance = {p.portfolio_id: p.provenance for p in PORTFOLIOS}
+    currency = {p.portfolio_id: p.currency for p in PORTFOLIOS}
+    batch_loans = [x for x in loans(variant)]
+    _insert(
+        con,
+        "staging.stg_landing__loans",
+        [
+            {
+                "portfolio_id": x.portfolio_id,
+                "as_of_date": x.as_of_date,
+                "loan_id": x.loan_id,
+                "borrower_id": f"B-{x.loan_id}",
+                "product": "consumer",
+                "currency": currency[x.portfolio_id],
+                "contract_amount": x.contract_amount,
+                "credit_limit": None,
+                "undrawn_amount": None,
+                "disbursement_date": dt.date(2023, 1, 15),
+                "maturity_date": dt.date(2026, 1, 15),
+                "original_maturity_date": None,
+                "interest_rate": D("4.350000"),
+                "repayment_method": "level_principal",
+                "guarantee_type": "mortgage",
+                "purpose": "working capital",
+                "branch": "Shanghai",
+                "officer": None,
+                "judgmental_class": None,
+                "is_credit_impaired": False,
+                "ecl_amount": None,
+                "provenance": provenance[x.portfolio_id],
+                "batch_id": _published_batch(x),
+            }
+            for x in batch_loans
+        ],
+    )
+    w04 = [x for x in batch_loans if x.loan_id == "W04"]
+    paid = {due: paid_on for due, (_, paid_on, _) in zip(W04_DUE, W04_PAYMENTS, strict=False)}
+    schedule, settlement, payments, events = [], [], [], []
+    for x in w04:
+        batch = _published_batch(x)
+        for no, due in enumerate(W04_DUE, start=1):
+            schedule.append(
+                {
+                    "portfolio_id": WHOLESALE,
+                    "as_of_date": x.as_of_date,
+                    "loan_id": "W04",
+                    "installment_no": no,
+                    "due_date": due,
+                    "principal_due": D("2500.00"),
+                    "interest_due": D("150.00"),
+                    "provenance": "real",
+                    "batch_id": batch,
+                }
+            )
+            settled_on = paid.get(due)
+            settlement.append(
+                {
+                    "batch_id": batch,
+                    "loan_id": "W04",
+                    "installment_no": no,
+                    "due_date": due,
+                    "principal_due": D("2500.00"),
+                    "interest_due": D("150.00"),
+                    "settled_on": settled_on,
+                    "days_late_when_settled": (settled_on - due).days if settled_on else None,
+                }
+            )
+        for payment_id, paid_on, penalty in W04_PAYMENTS:
+            payments.append(
+                {
+                    "portfolio_id": WHOLESALE,
+                    "as_of_date": x.as_of_date,
+                    "payment_id": payment_id,
+                    "loan_id": "W04",
+                    "payment_date": paid_on,
+                    "principal_paid": D("2500.00"),
+                    "interest_paid": D("150.00"),
+                    "penalty_paid": penalty,
+                    "provenance": "real",
+                    "batch_id": batch,
+                }
+            )
+        for event_id, day, event_type, note in W04_EVENTS:
+            if day <= x.as_of_date:
+                events.append(
+                    {
+                        "portfolio_id": WHOLESALE,
+                        "as_of_date": x.as_of_date,
+                        "event_id": event_id,
+                        "loan_id": "W04",
+                        "event_date": day,
+                        "event_type": event_type,
+                        "amount": None,
+                        "new_maturity_date": None,
+                        "note": note,
+                        "provenance": "real",
+                        "batch_id": batch,
+                    }
+                )
+    _insert(con, "staging.stg_landing__repayment_schedule", schedule)
+    _insert(con, "intermediate.int_installment_settlement", settlement)
+    _insert(con, "staging.stg_landing__payments", payments)
+    _insert(con, "staging.stg_landing__loan_events", events)
+
+
 def batch_id(portfolio_id: str, as_of: dt.date, version: int = 1) -> str:
     return f"{portfolio_id}-{as_of:%Y%m%d}-v{version}"
 
@@ -149,6 +616,7 @@ def write_warehouse_file(
     con = duckdb.connect(str(path))
     try:
         con.execute(SCHEMA)
+        con.execute(CLASSIFICATION_SCHEMA)
         con.execute(
             "insert into meta.build_info values (?, ?, '0.1.0', '/landing', null)",
             [build_id, built_at],
@@ -157,13 +625,14 @@ def write_warehouse_file(
             p = portfolios[x.portfolio_id]
             con.execute(
                 "insert into reporting.loans values "
-                "(?, ?, ?, ?, 'individual', 'consumer', ?, 'Shanghai', ?, date '2023-01-15', "
+                "(?, ?, ?, ?, ?, 'consumer', ?, 'Shanghai', ?, date '2023-01-15', "
                 "date '2026-01-15', ?, ?, ?, ?, ?, ?)",
                 [
                     x.portfolio_id,
                     x.as_of_date,
                     x.loan_id,
                     f"B-{x.loan_id}",
+                    x.borrower_type,
                     p.currency,
                     x.contract_amount,
                     x.outstanding_principal,
@@ -279,6 +748,7 @@ def write_warehouse_file(
                 ],
             ],
         )
+        write_classification(con, variant)
     finally:
         con.close()
 

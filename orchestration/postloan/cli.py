@@ -51,6 +51,16 @@ def _failed_checks(result) -> list[str]:
     return found
 
 
+def _plain(message: str) -> str:
+    """'postloan.landing.manifest.ManifestError: x' -> 'x' (class paths mean nothing to users)."""
+    first, sep, rest = message.partition(": ")
+    if sep and "." in first and " " not in first:
+        return rest
+    if message.startswith("dagster._core.errors.DagsterExecutionInterruptedError"):
+        return "the build was interrupted (terminated by a signal)"
+    return message
+
+
 def _failure_summary(result) -> tuple[str | None, str]:
     """The first failing step and why, from a Dagster execution result."""
     checks = _failed_checks(result)
@@ -64,7 +74,7 @@ def _failure_summary(result) -> tuple[str | None, str]:
                 cause = cause.cause
             if checks:
                 message = "blocking checks failed: " + "; ".join(checks)
-            return event.step_key or "resources", message
+            return event.step_key or "resources", _plain(message)
     if checks:
         return "checks", "blocking checks failed: " + "; ".join(checks)
     return None, "the run did not complete"
@@ -130,7 +140,10 @@ def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0
     for leftover in warehouse.parent.glob(private.stem + ".*"):
         leftover.unlink(missing_ok=True)
     print(f"postloan build FAILED at {step}: {reason}", file=sys.stderr)
-    print(f"the published warehouse {warehouse} is unchanged", file=sys.stderr)
+    if warehouse.exists():
+        print(f"the published warehouse {warehouse} is unchanged", file=sys.stderr)
+    else:
+        print(f"nothing was published; {warehouse} does not exist yet", file=sys.stderr)
     return 1
 
 
@@ -230,9 +243,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from postloan.landing.manifest import ManifestError
+    from postloan.landing.readers import LandingFileError
+
     warnings.filterwarnings("ignore", module="dagster")
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (ManifestError, LandingFileError, OSError) as exc:
+        print(f"postloan {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

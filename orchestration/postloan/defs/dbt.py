@@ -3,6 +3,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -68,6 +69,10 @@ def dbt_build_args(dbt_vars: str = "{}") -> list[str]:
 def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource,
                          build: BuildResource):
     """Staging, intermediate, marts and the reporting layer, built in this run's private file."""
+    # dagster-dbt gives every invocation its own target folder; one build runs at a time (the
+    # writer lock), so the folders of earlier builds are no longer needed.
+    for stale in (DBT_PROJECT_DIR / "target").glob(f"{context.op_def.name}-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     previous = os.environ.get("POSTLOAN_BUILD_DB")
     os.environ["POSTLOAN_BUILD_DB"] = str(build.build_file(context.run.run_id))
     try:

@@ -31,6 +31,13 @@ def write_build_info(con: duckdb.DuckDBPyConnection, build_id: str, build: Build
                  build.as_of or "all", build.dbt_vars])
 
 
+def started_at(context: AssetExecutionContext) -> str | None:
+    record = context.instance.get_run_record_by_id(context.run.run_id)
+    if record is None or record.start_time is None:
+        return None
+    return dt.datetime.fromtimestamp(record.start_time, dt.UTC).isoformat(timespec="seconds")
+
+
 @asset(key=AssetKey(["published_warehouse"]), deps=REPORTING_INPUTS, group_name="publish",
        kinds={"duckdb"})
 def published_warehouse(context: AssetExecutionContext, build: BuildResource) -> MaterializeResult:
@@ -50,6 +57,7 @@ def published_warehouse(context: AssetExecutionContext, build: BuildResource) ->
     masked = publish_with_masked_copy(build_file, build.warehouse_path)
     append_run(build.warehouse_path, {
         "run_id": context.run.run_id, "status": "success", "build_id": context.run.run_id,
+        "started_at": started_at(context),
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "warehouse": str(build.warehouse_path), "failed_step": None, "reason": None,
     })

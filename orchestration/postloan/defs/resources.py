@@ -14,6 +14,7 @@ from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
 from postloan.publish import build_path, clean_stale_builds, writer_lock
+from postloan.runlog import append_run, read_runs
 
 
 def parse_as_of(text: str) -> set[dt.date] | None:
@@ -28,6 +29,25 @@ def parse_as_of(text: str) -> set[dt.date] | None:
         except ValueError as exc:
             raise ValueError(f"--as-of: {part.strip()!r} is not a YYYY-MM-DD date") from exc
     return dates
+
+
+def record_killed_builds(warehouse: Path, removed: list[Path]) -> list[str]:
+    """Log a failure for each build whose private file outlived it (it was killed), once."""
+    prefixes = sorted({p.name.split(".build-")[1][:8] for p in removed
+                       if p.name.endswith(".duckdb") and ".build-" in p.name})
+    known = [str(r.get("run_id") or "") for r in read_runs(warehouse)]
+    recorded = []
+    for prefix in prefixes:
+        if any(run_id.startswith(prefix) for run_id in known):
+            continue
+        append_run(warehouse, {
+            "run_id": prefix, "status": "failure", "build_id": None,
+            "finished_at": None, "warehouse": str(warehouse), "failed_step": "unknown",
+            "reason": "the build was killed before it finished (found by the next build); "
+                      "the published warehouse was not touched",
+        })
+        recorded.append(prefix)
+    return recorded
 
 
 class BuildResource(ConfigurableResource):
@@ -61,6 +81,8 @@ class BuildResource(ConfigurableResource):
         self.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         with writer_lock(self.warehouse_path, self.lock_wait_seconds):
             removed = clean_stale_builds(self.warehouse_path)
-            if removed and context.log:
-                context.log.info(f"removed {len(removed)} file(s) left by an earlier killed build")
+            for run_prefix in record_killed_builds(self.warehouse_path, removed):
+                if context.log:
+                    context.log.warning(f"build {run_prefix} was killed before it finished; "
+                                        "its private file was removed")
             yield self

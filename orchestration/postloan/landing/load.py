@@ -66,6 +66,7 @@ class BatchPlan:
     batch_id: str
     status: str  # published | superseded | not_selected
     superseded_by: str | None = None
+    landing: Path | None = None  # file paths in the audit tables are relative to it
 
 
 # --------------------------------------------------------------------------------------------
@@ -144,9 +145,10 @@ def plan_batches(landing: Path, as_of: set[dt.date] | None = None) -> list[Batch
         selected = as_of is None or as_of_date in as_of or members[-1].kind == "reference"
         for m, batch_id in zip(members, ids, strict=True):
             if batch_id == winner:
-                plans.append(BatchPlan(m, batch_id, "published" if selected else "not_selected"))
+                plans.append(BatchPlan(m, batch_id, "published" if selected else "not_selected",
+                                       landing=landing))
             else:
-                plans.append(BatchPlan(m, batch_id, "superseded", winner))
+                plans.append(BatchPlan(m, batch_id, "superseded", winner, landing=landing))
     return plans
 
 
@@ -268,12 +270,12 @@ def _classify(cells: list[str], header_norm: list[str]) -> str | None:
 
 
 def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
-              entity: c.Entity) -> FileLoadResult:
+              entity: c.Entity, landing: Path | None = None) -> FileLoadResult:
     started = time.perf_counter()
     entry = manifest.files[entity.name]
     path = entry.path
-    rel = str(path.relative_to(manifest.folder.parent)) if manifest.folder.parent in \
-        path.parents else str(path)
+    root = (landing or manifest.folder.parent).resolve()
+    rel = str(path.relative_to(root)) if root in path.parents else str(path)
     stream = open_records(path, entity.name)
     lookup = c.header_lookup(entity)
     positions: dict[str, int] = {}
@@ -427,7 +429,8 @@ def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_
         insert into _errors
         select line_number, '{entity.key[0]}', 'unique_key',
                'duplicate key ' || {key_text} || ' (lines '
-                   || string_agg(line_number::varchar, ', ') over (partition by {key_cols})
+                   || string_agg(line_number::varchar, ', ' order by line_number)
+                       over (partition by {key_cols})
                    || ')',
                c_{entity.key[0]}
         from _checked
@@ -481,5 +484,5 @@ def load_batch(con: duckdb.DuckDBPyConnection, plan: BatchPlan) -> list[FileLoad
     results = []
     for entity in c.ENTITIES:
         if entity.name in plan.manifest.files:
-            results.append(load_file(con, plan.manifest, plan.batch_id, entity))
+            results.append(load_file(con, plan.manifest, plan.batch_id, entity, plan.landing))
     return results
