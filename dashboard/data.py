@@ -219,6 +219,7 @@ CLASSIFICATION_COLUMNS = (
     "outstanding_principal",
     "dpd",
     "dpd_bucket",
+    "reported_status",
     "judgmental_class",
     "override_class",
     "override_approved_on",

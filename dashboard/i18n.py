@@ -313,6 +313,15 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "最终分类与美国零售分类、IFRS 9 阶段对照",
         "en": "Final class vs US retail class and IFRS 9 stage",
     },
+    "classification.status_by_class": {"zh": "源系统状态与五级分类对照",
+                                        "en": "Reported status by class"},
+    "classification.status_by_class_caption": {
+        "zh": "按报送方自己的逾期状态（如 LendingClub 的 loan_status）统计各分类的贷款笔数，"
+        "用于核对本系统按还款计划算出的逾期天数与分类。",
+        "en": "Loans per status the sender's own system reported (for example LendingClub's "
+        "loan_status) and final class, to reconcile the days past due and classes computed here "
+        "from the schedule.",
+    },
     "classification.compare_caption": {
         "zh": "美国零售分类（FFIEC）只适用于零售借款人；IFRS 9 阶段按逾期30天、90天及银行的信用减值"
         "标识划分。两者只作对照，不影响最终分类。阶段对照按 正常→第一阶段、关注→第二阶段、"
@@ -494,6 +503,7 @@ LABELS: dict[str, dict[str, str]] = {
     "col.rules_fired": {"zh": "触发规则编号", "en": "Rule ids fired"},
     "col.override_below_floor": {"zh": "调整低于下限", "en": "Override below floor"},
     "col.us_retail_class": {"zh": "美国零售分类", "en": "US retail class"},
+    "col.reported_status": {"zh": "源系统状态", "en": "Reported status"},
     "col.ifrs9_stage": {"zh": "IFRS 9 阶段", "en": "IFRS 9 stage"},
     "col.stage_agrees": {"zh": "阶段一致", "en": "Stage agrees"},
     "col.us_agrees": {"zh": "美国分类一致", "en": "US class agrees"},

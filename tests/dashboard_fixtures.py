@@ -211,6 +211,7 @@ class Classified:
     us_retail_class: str | None = "pass"
     override: tuple[str, dt.date, str] | None = None  # class, approved on, approver
     override_below_floor: bool = False
+    reported_status: str | None = None  # the source system's own status, when delivered
 
 
 CLASSIFIED = (
@@ -219,10 +220,12 @@ CLASSIFIED = (
     Classified("RETAIL-CNY", MAY, "L2", "pass", "special_mention", OVERDUE),
     Classified("RETAIL-CNY", MAY, "L3", "special_mention", "special_mention", OVERDUE, 2),
     Classified("RETAIL-CNY", MAY, "L4", "pass", "pass"),
-    Classified("RETAIL-CNY", JUNE, "L1", "pass", "pass"),
-    Classified("RETAIL-CNY", JUNE, "L2", "pass", "special_mention", OVERDUE),
+    Classified("RETAIL-CNY", JUNE, "L1", "pass", "pass", reported_status="Current"),
+    Classified("RETAIL-CNY", JUNE, "L2", "pass", "special_mention", OVERDUE,
+               reported_status="Late (16-30 days)"),
     Classified(
-        "RETAIL-CNY", JUNE, "L3", "special_mention", "substandard", OVER_90, 3, "substandard"
+        "RETAIL-CNY", JUNE, "L3", "special_mention", "substandard", OVER_90, 3, "substandard",
+        reported_status="Late (31-120 days)",
     ),
     # SME-USD: no judgmental class delivered.
     Classified("SME-USD", JUNE, "S1", None, "substandard", OVER_90, 3, "loss"),
@@ -313,6 +316,7 @@ def classification_rows(variant: str = "a") -> list[dict[str, Any]]:
                 "principal_dpd": loan.dpd,
                 "interest_dpd": loan.dpd,
                 "dpd_bucket": dpd_bucket(loan.dpd),
+                "reported_status": c.reported_status,
                 "judgmental_class": c.judgmental_class,
                 "override_class": c.override[0] if c.override else None,
                 "override_approved_on": c.override[1] if c.override else None,
@@ -418,7 +422,8 @@ create schema intermediate;
 create table reporting.loan_classification(portfolio_id varchar, as_of_date date,
     loan_id varchar, borrower_id varchar, borrower_type varchar, product varchar,
     currency varchar, branch varchar, outstanding_principal decimal(20,2), dpd integer,
-    principal_dpd integer, interest_dpd integer, dpd_bucket varchar, judgmental_class varchar,
+    principal_dpd integer, interest_dpd integer, dpd_bucket varchar, reported_status varchar,
+    judgmental_class varchar,
     override_class varchar, override_approved_on date, override_approver varchar,
     base_class varchar, rule_class varchar, final_class varchar, final_class_rank integer,
     is_npl boolean, rules_fired varchar, technical_delay_exempt boolean,

@@ -468,3 +468,20 @@ def test_queries_read_only_the_published_batch(warehouse: Path) -> None:
     assert data.loan_locations(snapshot, "W04")["as_of_date"].tolist() == [fx.JUNE, fx.MAY]
     quality = data.portfolio_quality(snapshot, fx.WHOLESALE)
     assert len(quality) == 10 and all(isinstance(v, Decimal) for v in quality["balance"])
+
+
+def test_reported_status_by_class_reconciles_with_the_sender():
+    from dashboard.pages_.classification import status_matrix
+
+    loans = pd.DataFrame({
+        "reported_status": ["Current", "Late (31-120 days)", "Current", None],
+        "final_class": ["pass", "substandard", "special_mention", "pass"],
+    })
+    matrix = status_matrix(loans, "en")
+    assert matrix.to_dict("records") == [
+        {"Reported status": "Current", "Pass": 1, "Special Mention": 1, "Substandard": 0,
+         "Doubtful": 0, "Loss": 0},
+        {"Reported status": "Late (31-120 days)", "Pass": 0, "Special Mention": 0,
+         "Substandard": 1, "Doubtful": 0, "Loss": 0},
+    ]
+    assert status_matrix(loans.assign(reported_status=None), "en") is None

@@ -464,6 +464,22 @@ def comparison_matrix(loans: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def status_matrix(loans: pd.DataFrame, lang: str) -> pd.DataFrame | None:
+    """Loans per status the source system reported (rows) and final class (columns), so the
+    computed classes can be reconciled with the sender's own view; None when no status came."""
+    reported = loans["reported_status"].dropna()
+    if reported.empty:
+        return None
+    rows = []
+    for status in sorted(set(reported)):
+        of_status = loans[loans["reported_status"] == status]
+        row: dict[str, Any] = {translate("col.reported_status", lang): status}
+        for cls in CLASSES:
+            row[code_label("class", cls, lang)] = int((of_status["final_class"] == cls).sum())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def trend_frame(quality: pd.DataFrame) -> pd.DataFrame:
     """One row per as-of date: total and NPL balance, the NPL ratio exactly as text and, for the
     chart only, as a float."""
@@ -790,6 +806,18 @@ def render() -> None:
     render_trend(quality, context.as_of, context.lang)
     render_differs(context, tabs, currency)
     render_compare(context, tabs)
+    render_status(context)
+
+
+def render_status(context) -> None:
+    """Reported status by final class, when the sender delivered its own status."""
+    loans = data.loan_classification(context.snapshot, context.portfolio_id, context.as_of)
+    matrix = status_matrix(loans, context.lang)
+    if matrix is None:
+        return
+    st.subheader(t("classification.status_by_class"))
+    st.caption(t("classification.status_by_class_caption"))
+    st.dataframe(matrix, hide_index=True, width="stretch")
 
 
 # Streamlit runs a page as ``__main__``; importing the module (tests) only defines the functions.
