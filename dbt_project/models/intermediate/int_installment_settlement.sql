@@ -2,7 +2,9 @@
 -- When each installment was fully paid (settled), applying payments oldest first (rule A3): the
 -- first payment date by which cumulative principal and interest paid reach the cumulative amounts
 -- due up to that installment. Found with an ASOF join on the cumulative amounts, so no row loops.
--- settled_on is empty while an installment is unpaid at the batch's as-of date.
+-- settled_on is empty while an installment is unpaid at the batch's as-of date; principal_open and
+-- interest_open say which part is unpaid. Days past due (int_loan_dpd) read this model, so one
+-- definition of "paid" serves DPD, restructuring and cure rules alike.
 with
 
 schedule as (
@@ -88,14 +90,16 @@ final as (
     select
         batch_id,
         loan_id,
+        as_of_date,
         installment_no,
         due_date,
         principal_due,
         interest_due,
         -- Nothing owed yet counts as settled on the due date.
+        principal_target > 0 and principal_settled_on is null as principal_open,
+        interest_target > 0 and interest_settled_on is null as interest_open,
         case
-            when (principal_target <= 0 or principal_settled_on is not null)
-                and (interest_target <= 0 or interest_settled_on is not null)
+            when not principal_open and not interest_open
                 then greatest(
                     coalesce(principal_settled_on, due_date),
                     coalesce(interest_settled_on, due_date)

@@ -10,9 +10,7 @@ with
 installments as (
     select
         *,
-        lead(due_date, {{ var('cure_periods') }} - 1) over (
-            partition by batch_id, loan_id order by due_date
-        ) as periods_complete_on,
+        {{ due_date_completing_periods(var('cure_periods')) }} as periods_complete_on,
     from {{ ref('int_installment_settlement') }}
 ),
 

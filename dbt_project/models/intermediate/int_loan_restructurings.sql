@@ -18,9 +18,7 @@ installments as (
     select
         *,
         -- The due date that completes var observation_periods periods starting here.
-        lead(due_date, {{ var('observation_periods') }} - 1) over (
-            partition by batch_id, loan_id order by due_date
-        ) as periods_complete_on,
+        {{ due_date_completing_periods(var('observation_periods')) }} as periods_complete_on,
     from {{ ref('int_installment_settlement') }}
 ),
 
