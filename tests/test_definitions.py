@@ -46,3 +46,14 @@ def test_ingest_checks_block_and_dbt_tests_are_checks():
     assert ("raw/loans", "control_totals_match") in names
     assert any(a == "reporting/loans" and "unique_combination" in n for a, n in names)
 
+
+
+def test_folders_with_data_but_no_manifest_are_reported(tmp_path):
+    from postloan.defs.ingest import folders_without_manifest
+    from tests.helpers import write_csv, write_manifest
+
+    write_csv(tmp_path / "good" / "borrowers.csv", ["borrower_id"], [["B1"]])
+    write_manifest(tmp_path / "good", files={"borrowers": "borrowers.csv"})
+    write_csv(tmp_path / "forgot" / "loans.csv", ["loan_id"], [["L1"]])
+    (tmp_path / "empty").mkdir()
+    assert folders_without_manifest(tmp_path) == [tmp_path / "forgot"]

@@ -25,6 +25,7 @@ from postloan.landing.load import (
     plan_batches,
     register_batches,
 )
+from postloan.landing.manifest import MANIFEST_NAME, SUPPORTED_SUFFIXES
 
 AUDIT_TABLES = ("batches", "load_log", "rejects", "skipped")
 GROUP = "landing"
@@ -58,6 +59,15 @@ CHECK_SPECS = [
 ]
 
 
+def folders_without_manifest(landing) -> list:
+    """Folders holding landing-type files without a manifest (easy to miss, so say so)."""
+    return sorted(
+        folder for folder in [landing, *landing.rglob("*")]
+        if folder.is_dir() and not (folder / MANIFEST_NAME).exists()
+        and any(f.suffix.lower() in SUPPORTED_SUFFIXES for f in folder.iterdir() if f.is_file())
+    )
+
+
 def _control_problems(r: FileLoadResult) -> list[str]:
     problems = []
     if r.control_rows is not None and r.control_rows != r.data_lines - r.skipped:
@@ -75,6 +85,9 @@ def _control_problems(r: FileLoadResult) -> list[str]:
 def ingest_landing(context: AssetExecutionContext, build: BuildResource):
     """Read every batch under the landing folder into raw.* of this run's private build file."""
     plans = plan_batches(build.landing_path, build.as_of_dates)
+    for folder in folders_without_manifest(build.landing_path):
+        context.log.warning(f"{folder} holds data files but no {MANIFEST_NAME}: not a batch, "
+                            "not loaded")
     path = build.build_file(context.run.run_id)
     path.unlink(missing_ok=True)
     by_entity: dict[str, list[FileLoadResult]] = defaultdict(list)
