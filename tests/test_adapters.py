@@ -516,3 +516,17 @@ def test_census_indicators(batches):
     assert services[("000000", "2014", "service_revenue_all_firms")]["value"] == ""
     assert services[("000000", "2015", "service_revenue_all_firms")]["value"] == "14758263"
     assert all(re.fullmatch(r"\d*", r["value"]) for r in services.values())
+
+
+def test_schedules_from_a_month_end_keep_month_ends_and_leap_days():
+    """A schedule from 31 January falls due on each month's last day, 29 February in leap years."""
+    import datetime as dt
+
+    from postloan.adapters._amortise import add_months
+
+    start = dt.date(2024, 1, 31)
+    assert [add_months(start, n) for n in range(1, 5)] == [
+        dt.date(2024, 2, 29), dt.date(2024, 3, 31), dt.date(2024, 4, 30), dt.date(2024, 5, 31)]
+    assert add_months(dt.date(2023, 1, 31), 1) == dt.date(2023, 2, 28)
+    assert add_months(dt.date(2024, 2, 29), 12) == dt.date(2025, 2, 28)
+    assert add_months(dt.date(2024, 1, 15), 1, anchor=31) == dt.date(2024, 2, 29)
