@@ -179,11 +179,18 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def cmd_adapt(args: argparse.Namespace) -> int:
-    from postloan.adapters import build_all
+    from postloan.adapters import build_all, sba
+    from postloan.defs.resources import parse_as_of
 
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    for folder in build_all(Path(args.sources).resolve(), out):
+    sources = Path(args.sources).resolve()
+    if args.sba_as_of:
+        dates = tuple(sorted(parse_as_of(args.sba_as_of) or ()))
+        folders = sba.build_batches(sources / "sba7a_ca", out, dates)
+    else:
+        folders = build_all(sources, out)
+    for folder in folders:
         print(f"wrote batch {folder}")
     return 0
 
@@ -234,6 +241,8 @@ def parser() -> argparse.ArgumentParser:
     a = sub.add_parser("adapt", help="turn the bundled public data into landing batches")
     a.add_argument("--sources", default=str(SOURCES_DIR))
     a.add_argument("--out", default=str(DEFAULT_LANDING))
+    a.add_argument("--sba-as-of", default="", metavar="YYYY-MM-DD[,...]",
+                   help="write only SBA snapshots at these dates (any date of its history)")
     a.set_defaults(func=cmd_adapt)
 
     z = sub.add_parser("seal", help="write each listed file's size into a batch's manifest")
@@ -250,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ManifestError, LandingFileError, OSError) as exc:
+    except (ManifestError, LandingFileError, OSError, ValueError) as exc:
         print(f"postloan {args.command}: {exc}", file=sys.stderr)
         return 2
 

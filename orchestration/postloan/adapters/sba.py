@@ -279,7 +279,6 @@ def _snapshot(loans: list[SourceLoan], lives: dict[str, Life], ids: dict[str, st
             "guarantor_id": GUARANTOR_ID, "guaranteed_amount": money(loan.sba_approved),
             "provenance": "real",
         })
-    net, tier1, net_prev, tier1_prev = CAPITAL[as_of]
     notes = (
         "Public SBA 7(a) FOIA data (public domain; Li, Mickel & Taylor 2018, JSE 26(1)). Real: "
         "loan numbers, borrower names, cities, NAICS, lenders, disbursement dates and amounts, "
@@ -297,13 +296,15 @@ def _snapshot(loans: list[SourceLoan], lives: dict[str, Life], ids: dict[str, st
         "currency": CURRENCY,
         "provenance": "real",
         "delivered_at": f"{(as_of + dt.timedelta(days=1)).isoformat()}T00:00:00Z",
-        "capital": {
+        "notes": notes,
+    }
+    if as_of in CAPITAL:  # illustrative figures exist for the bundled dates only
+        net, tier1, net_prev, tier1_prev = CAPITAL[as_of]
+        header["capital"] = {
             "net_capital": net, "net_tier1_capital": tier1,
             "net_capital_prev_quarter": net_prev, "net_tier1_capital_prev_quarter": tier1_prev,
             "provenance": "synthetic",
-        },
-        "notes": notes,
-    }
+        }
     tables = {
         "borrowers": borrowers,
         "loans": loan_rows,
@@ -323,10 +324,18 @@ def _snapshot(loans: list[SourceLoan], lives: dict[str, Life], ids: dict[str, st
     return write_batch(out_dir / PORTFOLIO_ID / as_of.isoformat(), header, tables, absent)
 
 
-def build_batches(source_dir: Path, out_dir: Path) -> list[Path]:
-    """Write the 2008-12-31 and 2010-12-31 snapshots under ``out_dir``; return their folders."""
+def build_batches(source_dir: Path, out_dir: Path,
+                  as_of_dates: tuple[dt.date, ...] = AS_OF_DATES) -> list[Path]:
+    """Write a full snapshot for each as-of date (by default 2008-12-31 and 2010-12-31) under
+    ``out_dir``; return their folders. Any date from the first disbursement to the last date in
+    the source can be rebuilt, each snapshot holding only what was known on it."""
     loans = read_source(source_dir)
     data_horizon = horizon(loans)
+    first = min(loan.disbursement for loan in loans if loan.disbursement)
+    for as_of in as_of_dates:
+        if not first <= as_of <= data_horizon:
+            raise ValueError(f"SBA snapshot date {as_of} is outside the source's history "
+                             f"({first} to {data_horizon})")
     lives = {loan.loan_id: plan_life(loan, data_horizon) for loan in loans}
     ids = _borrower_ids(loans)
-    return [_snapshot(loans, lives, ids, as_of, out_dir) for as_of in AS_OF_DATES]
+    return [_snapshot(loans, lives, ids, as_of, out_dir) for as_of in as_of_dates]
