@@ -1,0 +1,67 @@
+"""`postloan ui` starts the Dagster webserver and daemon on loopback with a persistent instance."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_ui_serves_the_code_location_and_keeps_its_instance(tmp_path):
+    home = tmp_path / "dagster_home"
+    port = free_port()
+    postloan = Path(sys.executable).with_name("postloan")
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    proc = subprocess.Popen(
+        [str(postloan), "ui", "--address", "127.0.0.1", "--port", str(port),
+         "--warehouse", str(tmp_path / "wh.duckdb"), "--landing", str(tmp_path / "landing")],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        body = ""
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info",
+                                            timeout=2) as response:
+                    body = response.read().decode()
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode()[-3000:]
+                time.sleep(1)
+        assert "dagster_webserver_version" in body
+        query = (b'{"query": "{ repositoriesOrError { ... on RepositoryConnection '
+                 b'{ nodes { name } } } }"}')
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=query,
+                                         headers={"Content-Type": "application/json"})
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                answer = response.read().decode()
+            if "__repository__" in answer:
+                break
+            time.sleep(1)
+        assert "__repository__" in answer, answer
+        assert (home / "dagster.yaml").exists()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+    # The instance keeps its storage (run history, schedules) in the folder between starts.
+    assert any(home.rglob("*.db")), sorted(p.name for p in home.rglob("*"))
