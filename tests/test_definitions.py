@@ -17,6 +17,8 @@ def test_definitions_load_with_every_layer():
         assert f"reporting/{model}" in keys
     assert "published_warehouse" in keys
     assert defs.resolve_job_def("build_warehouse") is not None
+    assert {s.name for s in defs.schedules} == {"daily_refresh", "month_end_refresh"}
+    assert {s.name for s in defs.sensors} == {"record_failed_builds", "new_batch_sensor"}
 
 
 def test_dbt_sources_are_the_ingestion_assets():

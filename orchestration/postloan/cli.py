@@ -21,6 +21,11 @@ from postloan.paths import (
 DAGSTER_YAML = """# The project's persistent Dagster instance (runs, schedules, check results).
 telemetry:
   enabled: false
+# Scheduled and sensor runs carry dagster/max_retries=1 and are retried once when the run itself
+# died (killed, out of memory), not when a step or check failed.
+run_retries:
+  enabled: true
+  max_retries: 0
 """
 
 

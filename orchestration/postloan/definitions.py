@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dagster import Definitions, EnvVar, define_asset_job, in_process_executor
 
+from postloan.defs.automation import daily_refresh, month_end_refresh, new_batch_sensor
 from postloan.defs.dbt import dbt_resource, warehouse_dbt_assets
 from postloan.defs.ingest import ingest_landing
 from postloan.defs.publish import published_warehouse
 from postloan.defs.resources import BuildResource
 from postloan.defs.sensors import record_failed_builds
+from postloan.operations import load_operations
 from postloan.paths import DEFAULT_LANDING, DEFAULT_WAREHOUSE
 
 ALL_ASSETS = [ingest_landing, warehouse_dbt_assets, published_warehouse]
@@ -17,10 +19,14 @@ build_warehouse_job = define_asset_job(
     "build_warehouse", selection="*", description="Ingest every batch, build, check, publish.")
 
 
-def resources(landing_dir: str | None = None, warehouse: str | None = None, as_of: str = "",
+def landing_dir() -> str:
+    return EnvVar("POSTLOAN_LANDING").get_value(str(DEFAULT_LANDING))
+
+
+def resources(landing: str | None = None, warehouse: str | None = None, as_of: str = "",
               lock_wait_seconds: float = 0.0, dbt_vars: str = "{}") -> dict:
     build = BuildResource(
-        landing_dir=landing_dir or EnvVar("POSTLOAN_LANDING").get_value(str(DEFAULT_LANDING)),
+        landing_dir=landing or landing_dir(),
         warehouse=warehouse or EnvVar("POSTLOAN_WAREHOUSE").get_value(str(DEFAULT_WAREHOUSE)),
         as_of=as_of,
         lock_wait_seconds=lock_wait_seconds,
@@ -34,7 +40,9 @@ def resources(landing_dir: str | None = None, warehouse: str | None = None, as_o
 defs = Definitions(
     assets=ALL_ASSETS,
     jobs=[build_warehouse_job],
-    sensors=[record_failed_builds],
-    resources=resources(),
+    schedules=[daily_refresh, month_end_refresh],
+    sensors=[record_failed_builds, new_batch_sensor],
+    # Runs started from the UI, a schedule or the sensor wait for a running build.
+    resources=resources(lock_wait_seconds=load_operations().lock_wait_seconds),
     executor=in_process_executor,
 )

@@ -14,6 +14,7 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from postloan.defs.resources import BuildResource
+from postloan.operations import load_operations
 from postloan.paths import DBT_PROJECT_DIR
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -73,15 +74,23 @@ def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource,
     # writer lock), so the folders of earlier builds are no longer needed.
     for stale in (DBT_PROJECT_DIR / "target").glob(f"{context.op_def.name}-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    previous = os.environ.get("POSTLOAN_BUILD_DB")
-    os.environ["POSTLOAN_BUILD_DB"] = str(build.build_file(context.run.run_id))
+    duckdb_settings = load_operations().duckdb_config(build.warehouse_path)
+    overrides = {
+        "POSTLOAN_BUILD_DB": str(build.build_file(context.run.run_id)),
+        "POSTLOAN_DUCKDB_MEMORY": duckdb_settings["memory_limit"],
+        "POSTLOAN_DUCKDB_THREADS": duckdb_settings["threads"],
+        "POSTLOAN_DUCKDB_TEMP": duckdb_settings["temp_directory"],
+    }
+    previous = {key: os.environ.get(key) for key in overrides}
+    os.environ.update(overrides)  # the dbt child process reads them through profiles.yml
     try:
         yield from dbt.cli(dbt_build_args(build.dbt_vars), context=context).stream()
     finally:
-        if previous is None:
-            os.environ.pop("POSTLOAN_BUILD_DB", None)
-        else:
-            os.environ["POSTLOAN_BUILD_DB"] = previous
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def dbt_resource() -> DbtCliResource:

@@ -26,6 +26,7 @@ from postloan.landing.load import (
     register_batches,
 )
 from postloan.landing.manifest import MANIFEST_NAME, SUPPORTED_SUFFIXES
+from postloan.operations import load_operations
 
 AUDIT_TABLES = ("batches", "load_log", "rejects", "skipped")
 GROUP = "landing"
@@ -92,7 +93,8 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
     path.unlink(missing_ok=True)
     by_entity: dict[str, list[FileLoadResult]] = defaultdict(list)
     absent: dict[str, list[str]] = defaultdict(list)
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path),
+                         config=load_operations().duckdb_config(build.warehouse_path))
     try:
         ensure_raw_schema(con)
         register_batches(con, plans)
