@@ -160,3 +160,55 @@ def test_building_the_same_batch_twice_gives_identical_reporting_tables(tmp_path
     builds = [duckdb.connect(str(p), read_only=True).execute(
         "select build_id from meta.build_info").fetchone()[0] for p in (first, second)]
     assert builds[0] != builds[1]  # only the build ids differ
+
+
+SLOW_COPY = """
+import sys, time
+source, target, chunks = sys.argv[1], sys.argv[2], int(sys.argv[3])
+data = open(source, "rb").read()
+step = len(data) // chunks + 1
+with open(target, "wb") as out:
+    for i in range(0, len(data), step):
+        time.sleep(0.3)
+        out.write(data[i:i + step])
+        out.flush()
+"""
+
+
+@pytest.mark.slow
+def test_sensor_waits_for_a_file_another_process_is_still_copying(tmp_path, monkeypatch):
+    """A separate process copies the last file of a batch slowly: the sensor must not fire
+    until the copy is complete, then fire once."""
+    landing = tmp_path / "landing"
+    folder = write_batch(landing, seed=5, n_loans=60)
+    payments = folder / "payments.csv"
+    original = tmp_path / "payments.original.csv"
+    payments.rename(original)
+    monkeypatch.setenv("POSTLOAN_LANDING", str(landing))
+    full_size = original.stat().st_size
+    writer = subprocess.Popen([sys.executable, "-c", SLOW_COPY, str(original), str(payments), "6"])
+    cursor, fired_while_copying, fired_after, ticks = None, [], [], 0
+    try:
+        while writer.poll() is None:
+            context = build_sensor_context(cursor=cursor)
+            result = new_batch_sensor(context)
+            cursor = context.cursor
+            ticks += 1
+            size_after = payments.stat().st_size if payments.exists() else 0
+            if isinstance(result, RunRequest):
+                if size_after < full_size:  # the file was incomplete during the whole tick
+                    fired_while_copying.append(result.run_key)
+                else:
+                    fired_after.append(result.run_key)
+        writer.wait(30)
+        for _ in range(2):
+            context = build_sensor_context(cursor=cursor)
+            result = new_batch_sensor(context)
+            cursor = context.cursor
+            if isinstance(result, RunRequest):
+                fired_after.append(result.run_key)
+    finally:
+        writer.kill()
+    assert writer.returncode == 0 and ticks > 3
+    assert fired_while_copying == []
+    assert len(fired_after) == 1  # once, not on every tick
