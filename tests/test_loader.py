@@ -240,10 +240,26 @@ def test_manifest_must_account_for_every_entity(tmp_path):
         read_manifest(folder)
 
 
-def test_incomplete_batch_is_refused(tmp_path):
+def test_incomplete_batch_is_recorded_not_loaded_and_holds_up_no_other(tmp_path):
+    basic_batch(tmp_path / "done", [["L1", "B1", "p", "1.00", "2024-01-01", "2025-01-01",
+                                     "credit"]])
+    folder = basic_batch(tmp_path / "copying", [["L9", "B1", "p", "1.00", "2024-01-01",
+                                                 "2025-01-01", "credit"]], portfolio_id="other")
+    with (folder / "loans.csv").open("a", encoding="utf-8") as fh:
+        fh.write("L10,B1,p,1.00,2024-01-01,2025-01-01,credit\n")
+    plans = {p.manifest.folder.name: p for p in load.plan_batches(tmp_path)}
+    assert plans["done"].status == "published"
+    assert plans["copying"].status == "incomplete"
+    assert "loans.csv" in plans["copying"].reason and "manifest says" in plans["copying"].reason
+    con = load_all(tmp_path)
+    assert con.execute("select loan_id from raw.loans").fetchall() == [("L1",)]
+    assert con.execute("select batch_status, status_reason like '%loans.csv%' from raw.batches "
+                       "where portfolio_id = 'other'").fetchone() == ("incomplete", True)
+
+
+def test_no_complete_batch_at_all_is_an_error(tmp_path):
     folder = basic_batch(tmp_path / "b", [["L1", "B1", "p", "1.00", "2024-01-01", "2025-01-01",
                                            "credit"]])
-    with (folder / "loans.csv").open("a", encoding="utf-8") as fh:
-        fh.write("L2,B1,p,1.00,2024-01-01,2025-01-01,credit\n")
-    with pytest.raises(ManifestError, match="loans.csv: .* bytes, manifest says"):
+    (folder / "loans.csv").unlink()
+    with pytest.raises(ManifestError, match="no complete batch.*loans.csv.*not present"):
         load.plan_batches(tmp_path)

@@ -5,6 +5,7 @@ select
     portfolio_id,
     as_of_date,
     batch_status,
+    status_reason,
     superseded_by,
     delivered_at,
     folder,

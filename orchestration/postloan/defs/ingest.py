@@ -46,6 +46,10 @@ AUDIT_SPECS = [
     for t in AUDIT_TABLES
 ]
 CHECK_SPECS = [
+    AssetCheckSpec("all_batches_complete", asset=raw_key("batches"), blocking=False,
+                   description="warns when a batch under the landing folder is still being "
+                               "delivered (not loaded until it is complete)"),
+] + [
     spec
     for e in contract.ENTITIES
     for spec in (
@@ -99,6 +103,10 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
         ensure_raw_schema(con)
         register_batches(con, plans)
         for plan in plans:
+            if plan.status == "incomplete":
+                context.log.warning(f"{plan.manifest.folder}: incomplete, not loaded: "
+                                    f"{plan.reason}")
+                continue
             if plan.status != "published":
                 context.log.info(f"{plan.batch_id}: {plan.status}, not loaded")
                 continue
@@ -163,3 +171,9 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
     for table in AUDIT_TABLES:
         yield MaterializeResult(asset_key=raw_key(table),
                                 metadata={"rows": audit_counts[table]})
+    incomplete = [p for p in plans if p.status == "incomplete"]
+    yield AssetCheckResult(
+        asset_key=raw_key("batches"), check_name="all_batches_complete",
+        passed=not incomplete, severity=AssetCheckSeverity.WARN,
+        metadata={"incomplete": MetadataValue.text(
+            "; ".join(f"{p.manifest.folder}: {p.reason}" for p in incomplete) or "none")})

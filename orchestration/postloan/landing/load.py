@@ -11,6 +11,7 @@ loaded + rejected + skipped = data records, which ``raw.load_log`` states per fi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -64,9 +65,10 @@ class FileLoadResult:
 class BatchPlan:
     manifest: Manifest
     batch_id: str
-    status: str  # published | superseded | not_selected
+    status: str  # published | superseded | not_selected | incomplete
     superseded_by: str | None = None
     landing: Path | None = None  # file paths in the audit tables are relative to it
+    reason: str | None = None  # why a batch is not loaded, when it is incomplete
 
 
 # --------------------------------------------------------------------------------------------
@@ -101,7 +103,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             delivered_at varchar, folder varchar, batch_status varchar, superseded_by varchar,
             net_capital decimal(20,2), net_tier1_capital decimal(20,2),
             net_capital_prev_quarter decimal(20,2), net_tier1_capital_prev_quarter decimal(20,2),
-            capital_provenance varchar, absent_entities varchar, notes varchar)""")
+            capital_provenance varchar, absent_entities varchar, notes varchar,
+            status_reason varchar)""")
     con.execute("""
         create table if not exists raw.code_map (
             entity varchar, column_name varchar, spelling varchar, code varchar)""")
@@ -124,19 +127,30 @@ def plan_batches(landing: Path, as_of: set[dt.date] | None = None) -> list[Batch
     """Find every batch, check it is complete, and decide which one is in force per date.
 
     For each (portfolio, as-of date) the batch delivered last (``delivered_at``, then folder name)
-    is published and the earlier ones are recorded as superseded by it.
+    is published and the earlier ones are recorded as superseded by it. A batch still being
+    delivered (a listed file missing or not yet at its stated size) is recorded as incomplete with
+    the reason and not loaded, so it holds up no other batch; a manifest that cannot be read stops
+    the build, since only a person can fix it.
     """
     folders = find_batches(landing)
     if not folders:
         raise ManifestError(f"{landing}: no batch found (no manifest.yaml in any folder)")
     manifests = [read_manifest(folder) for folder in folders]
+    plans: list[BatchPlan] = []
+    complete: list[Manifest] = []
     for m in manifests:
         problems = completeness_problems(m)
         if problems:
-            raise ManifestError(f"{m.manifest_path}: batch is incomplete: " + "; ".join(problems))
-    plans: list[BatchPlan] = []
+            digest = hashlib.sha256(m.manifest_path.read_bytes()).hexdigest()[:12]
+            plans.append(BatchPlan(m, f"{m.portfolio_id}@{m.as_of.isoformat()}#incomplete-{digest}",
+                                   "incomplete", landing=landing, reason="; ".join(problems)))
+        else:
+            complete.append(m)
+    if not complete:
+        raise ManifestError(f"{landing}: no complete batch: "
+                            + " | ".join(f"{p.manifest.manifest_path}: {p.reason}" for p in plans))
     groups: dict[tuple[str, dt.date], list[Manifest]] = {}
-    for m in manifests:
+    for m in complete:
         groups.setdefault((m.portfolio_id, m.as_of), []).append(m)
     for (_, as_of_date), members in sorted(groups.items()):
         members.sort(key=lambda m: (m.delivered_at, str(m.folder)))
@@ -157,13 +171,14 @@ def register_batches(con: duckdb.DuckDBPyConnection, plans: list[BatchPlan]) -> 
         m = p.manifest
         con.execute("delete from raw.batches where batch_id = ?", [p.batch_id])
         con.execute(
-            "insert into raw.batches values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into raw.batches values "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [p.batch_id, m.kind, m.portfolio_id, m.portfolio_name, m.as_of, m.currency or None,
              m.provenance, m.delivered_at, str(m.folder), p.status, p.superseded_by,
              m.capital["net_capital"], m.capital["net_tier1_capital"],
              m.capital["net_capital_prev_quarter"], m.capital["net_tier1_capital_prev_quarter"],
              m.capital_provenance, json.dumps(m.absent, ensure_ascii=False),
-             str(m.raw.get("notes") or "")],
+             str(m.raw.get("notes") or ""), p.reason],
         )
 
 
