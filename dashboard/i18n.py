@@ -225,6 +225,7 @@ LABELS: dict[str, dict[str, str]] = {
     "batch_status.published": {"zh": "已采用", "en": "published"},
     "batch_status.superseded": {"zh": "已被替代", "en": "superseded"},
     "batch_status.not_selected": {"zh": "未采用", "en": "not selected"},
+    "batch_status.incomplete": {"zh": "未到齐（未加载）", "en": "incomplete (not loaded)"},
     "provenance.real": {"zh": "真实", "en": "real"},
     "provenance.derived": {"zh": "推算", "en": "derived"},
     "provenance.synthetic": {"zh": "合成", "en": "synthetic"},
