@@ -193,3 +193,24 @@ def test_masked_copy_of_the_bundled_book_has_no_real_names(bundled):
     full, masked = bundled.read_bytes(), masked_path(bundled).read_bytes()
     assert all(name.encode() in full for name in names)
     assert [name for name in names if name.encode() in masked] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("portfolio", ["lendingclub_2018q1", "sba7a_ca"])
+def test_every_dashboard_page_renders_the_bundled_warehouse(bundled, monkeypatch, portfolio):
+    """The committee's pages on the real build, not only on fixtures: no page raises."""
+    from streamlit.testing.v1 import AppTest
+
+    app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+    monkeypatch.setenv("POSTLOAN_WAREHOUSE", str(bundled))
+    at = AppTest.from_file(str(app), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.selectbox(key="portfolio_id").set_value(portfolio).run()
+    assert not at.exception, [e.value for e in at.exception]
+    for page in ("pages_/classification.py", "pages_/loan.py", "pages_/loads.py",
+                 "pages_/overview.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+    at.switch_page("pages_/classification.py").run()
+    assert any(m.value.endswith("%") for m in at.metric)  # the NPL ratio tile
