@@ -214,3 +214,31 @@ def test_every_dashboard_page_renders_the_bundled_warehouse(bundled, monkeypatch
         assert not at.exception, (page, [e.value for e in at.exception])
     at.switch_page("pages_/classification.py").run()
     assert any(m.value.endswith("%") for m in at.metric)  # the NPL ratio tile
+
+
+@pytest.mark.slow
+def test_sba_concentration_uses_its_real_repeat_borrowers(bundled):
+    con = duckdb.connect(str(bundled), read_only=True)
+    as_of = dt.date(2010, 12, 31)
+    loans, borrowers = con.execute("""
+        select count(*), count(distinct borrower_id) from reporting.loans
+        where portfolio_id = 'sba7a_ca' and as_of_date = ? and loan_status = 'outstanding'""",
+                                   [as_of]).fetchone()
+    names = con.execute("""
+        select names from reporting.concentration_indices
+        where portfolio_id = 'sba7a_ca' and as_of_date = ? and dimension = 'obligor'""",
+                        [as_of]).fetchone()[0]
+    assert names == borrowers < loans  # borrowers with several loans are one name
+    numerator, customer = con.execute("""
+        select numerator, counterparty from reporting.regulatory_ratios
+        where portfolio_id = 'sba7a_ca' and as_of_date = ? and ratio = 'single_customer_loans'""",
+                                      [as_of]).fetchone()
+    summed, count = con.execute("""
+        select sum(outstanding_principal), count(*) from reporting.loans
+        where portfolio_id = 'sba7a_ca' and as_of_date = ? and borrower_id = ?""",
+                                [as_of, customer]).fetchone()
+    assert numerator == summed
+    largest_single_loan = con.execute("""
+        select max(outstanding_principal) from reporting.loans
+        where portfolio_id = 'sba7a_ca' and as_of_date = ?""", [as_of]).fetchone()[0]
+    assert numerator >= largest_single_loan

@@ -14,7 +14,8 @@ from postloan.runlog import append_run
 REPORTING_INPUTS = [
     AssetKey(["reporting", name])
     for name in ("loans", "portfolio_summary", "batches", "load_reconciliation", "rejects",
-                 "loan_classification", "portfolio_quality")
+                 "loan_classification", "portfolio_quality", "regulatory_ratios",
+                 "large_exposures", "concentration_indices", "concentration_lorenz")
 ]
 
 

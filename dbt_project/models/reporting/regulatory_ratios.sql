@@ -1,0 +1,113 @@
+-- reporting.regulatory_ratios: the concentration ratios of section G per portfolio and as-of date,
+-- each with the numerator it uses (loans, credit or exposure), its own denominator (G7), limit,
+-- headroom and status: within; warning from var concentration_warning_share of the limit; breach
+-- above the limit (exactly at the limit is within). No capital delivered: no_denominator.
+with
+
+obligors as (
+    select * from {{ ref('int_obligor_exposures') }}
+),
+
+groups as (
+    select batch_id, group_key, sum(credit) as credit, sum(exposure) as exposure,
+    from obligors
+    group by all
+),
+
+batches as (
+    select * from {{ ref('stg_landing__batches') }}
+    where batch_kind = 'portfolio'
+),
+
+largest as (
+    select
+        batches.batch_id,
+        (select max(loans) from obligors o where o.batch_id = batches.batch_id)
+            as largest_customer_loans,
+        (select arg_max(borrower_id, loans) from obligors o where o.batch_id = batches.batch_id)
+            as largest_customer,
+        (select max(credit) from groups g where g.batch_id = batches.batch_id)
+            as largest_group_credit,
+        (select arg_max(group_key, credit) from groups g where g.batch_id = batches.batch_id)
+            as largest_group,
+        (select sum(loans) from (
+            select loans from obligors o where o.batch_id = batches.batch_id
+            order by loans desc limit 10)) as top_ten_loans,
+        (select max(credit) from obligors o
+         where o.batch_id = batches.batch_id and o.is_related_party) as largest_related_credit,
+        (select arg_max(borrower_id, credit) from obligors o
+         where o.batch_id = batches.batch_id and o.is_related_party) as largest_related,
+        (select sum(credit) from obligors o
+         where o.batch_id = batches.batch_id and o.is_related_party) as related_credit,
+        (select max(exposure) from obligors o where o.batch_id = batches.batch_id)
+            as largest_exposure,
+        (select arg_max(borrower_id, exposure) from obligors o
+         where o.batch_id = batches.batch_id) as largest_exposure_customer,
+        (select max(exposure) from groups g where g.batch_id = batches.batch_id)
+            as largest_group_exposure,
+        (select arg_max(group_key, exposure) from groups g where g.batch_id = batches.batch_id)
+            as largest_exposure_group,
+    from batches
+),
+
+ratios as (
+    select b.portfolio_id, b.as_of_date, b.currency,
+        'single_customer_loans' as ratio, 'loans' as numerator_basis,
+        'net_capital' as denominator_basis, l.largest_customer as counterparty,
+        l.largest_customer_loans as numerator, b.net_capital as denominator,
+        {{ var('limit_single_customer_loans') }} as limit_share, 'G2' as rule
+    from batches b join largest l using (batch_id)
+    union all
+    select b.portfolio_id, b.as_of_date, b.currency, 'single_group_credit', 'credit',
+        'net_capital', l.largest_group, l.largest_group_credit, b.net_capital,
+        {{ var('limit_single_group_credit') }}, 'G2'
+    from batches b join largest l using (batch_id)
+    union all
+    select b.portfolio_id, b.as_of_date, b.currency, 'top_ten_customers_loans', 'loans',
+        'net_capital', null, l.top_ten_loans, b.net_capital, null, 'G2'
+    from batches b join largest l using (batch_id)
+    union all
+    select b.portfolio_id, b.as_of_date, b.currency, 'single_related_party_credit', 'credit',
+        'net_capital_prev_quarter', l.largest_related, coalesce(l.largest_related_credit, 0),
+        b.net_capital_prev_quarter, {{ var('limit_single_related_party') }}, 'G4'
+    from batches b join largest l using (batch_id)
+    union all
+    select b.portfolio_id, b.as_of_date, b.currency, 'all_related_parties_credit', 'credit',
+        'net_capital_prev_quarter', null, coalesce(l.related_credit, 0),
+        b.net_capital_prev_quarter, {{ var('limit_all_related_parties') }}, 'G4'
+    from batches b join largest l using (batch_id)
+    union all
+    select b.portfolio_id, b.as_of_date, b.currency, 'large_exposure_single', 'exposure',
+        'net_tier1_capital', l.largest_exposure_customer, l.largest_exposure,
+        b.net_tier1_capital, {{ var('limit_large_exposure_single') }}, 'G3'
+    from batches b join largest l using (batch_id)
+    union all
+    select b.portfolio_id, b.as_of_date, b.currency, 'large_exposure_group', 'exposure',
+        'net_tier1_capital', l.largest_exposure_group, l.largest_group_exposure,
+        b.net_tier1_capital, {{ var('limit_large_exposure_group') }}, 'G3'
+    from batches b join largest l using (batch_id)
+)
+
+select
+    portfolio_id,
+    as_of_date,
+    currency,
+    ratio,
+    rule,
+    numerator_basis,
+    denominator_basis,
+    counterparty,
+    coalesce(numerator, 0)::decimal(20, 2) as numerator,
+    denominator::decimal(20, 2) as denominator,
+    (coalesce(numerator, 0) / nullif(denominator, 0))::decimal(12, 6) as value,
+    limit_share::decimal(12, 6) as limit_share,
+    (limit_share * denominator - coalesce(numerator, 0))::decimal(20, 2) as headroom,
+    case
+        when denominator is null or denominator = 0 then 'no_denominator'
+        when limit_share is null then 'reported'
+        when coalesce(numerator, 0) > limit_share * denominator then 'breach'
+        when coalesce(numerator, 0)
+            >= {{ var('concentration_warning_share') }} * limit_share * denominator then 'warning'
+        else 'within'
+    end as status,
+from ratios
