@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -754,6 +755,7 @@ def write_warehouse_file(
             ],
         )
         write_classification(con, variant)
+        write_concentration(con, variant)
     finally:
         con.close()
 
@@ -792,3 +794,234 @@ def write_runs(warehouse: Path, records: Iterable[dict[str, Any]]) -> None:
     runlog.runlog_path(warehouse).unlink(missing_ok=True)
     for record in records:
         runlog.append_run(warehouse, record)
+
+
+# --- concentration ----------------------------------------------------------------------------
+#
+# WHOLESALE-CNY at 2024-06-30: net capital 5,625,000.00, net tier-1 capital 4,000,000.00,
+# previous quarter-end net capital 5,000,000.00. W01 (B-W01) and W02 (B-W02) form the connected
+# group G-EAST; every other borrower is its own group. The ratios are written by hand:
+#
+# * single group credit G-EAST 900,000 / 5,625,000 = 16.00% > 15% -> breach, headroom -56,250;
+# * largest customer's loans B-W01 500,000 / 5,625,000 = 8.89% <= 9% (90% of 10%) -> within;
+# * large exposure B-W01 550,000 (incl. undrawn) / 4,000,000 = 13.75% >= 13.5% -> warning;
+# * large exposure G-EAST 950,000 / 4,000,000 = 23.75% > 20% -> breach;
+# * top ten customers 1,000,000 / 5,625,000 = 17.78%, no limit -> reported.
+#
+# SME-USD delivered no capital: its ratios have no denominator. The indices and Lorenz points are
+# computed here (in floats, like the warehouse's doubles) from the outstanding principal by
+# obligor, group and a two-level industry tree, at both as-of dates of WHOLESALE-CNY.
+
+GROUP_OF = {"W01": "G-EAST", "W02": "G-EAST"}
+INDUSTRY_OF = {"W01": "C13", "W02": "C26", "W03": "F51", "W04": "C13", "W05": "F52", "W06": "G54"}
+WARNING_SHARE = D("0.90")
+CONCENTRATION_SCHEMA = """
+create table reporting.regulatory_ratios(portfolio_id varchar, as_of_date date,
+    currency varchar, ratio varchar, rule varchar, numerator_basis varchar,
+    denominator_basis varchar, counterparty varchar, numerator decimal(20,2),
+    denominator decimal(20,2), value decimal(12,6), limit_share decimal(12,6),
+    headroom decimal(20,2), status varchar);
+create table reporting.large_exposures(portfolio_id varchar, as_of_date date, currency varchar,
+    counterparty_type varchar, counterparty_id varchar, exposure decimal(20,2),
+    share_of_net_tier1_capital decimal(12,6), limit_share decimal(12,6), status varchar);
+create table reporting.concentration_indices(portfolio_id varchar, as_of_date date,
+    dimension varchar, level integer, names bigint, total_exposure decimal(38,2), hhi double,
+    hhi_normalised double, effective_names double, gini double, gini_small_sample double,
+    entropy double, entropy_normalised double, top_1_share double, top_5_share double,
+    top_10_share double, top_20_share double);
+create table reporting.concentration_lorenz(portfolio_id varchar, as_of_date date,
+    dimension varchar, level integer, point bigint, item varchar, exposure decimal(20,2),
+    cumulative_name_share double, cumulative_exposure_share double);
+alter table reporting.loans add column group_id varchar;
+"""
+
+# (ratio, rule, numerator basis, denominator basis, counterparty, numerator, denominator, limit)
+WHOLESALE_RATIOS = (
+    ("single_customer_loans", "G2", "loans", "net_capital", "B-W01", "500000", "5625000", "0.10"),
+    ("single_group_credit", "G2", "credit", "net_capital", "G-EAST", "900000", "5625000", "0.15"),
+    ("top_ten_customers_loans", "G2", "loans", "net_capital", None, "1000000", "5625000", None),
+    (
+        "single_related_party_credit", "G4", "credit", "net_capital_prev_quarter", "B-W06",
+        "8000", "5000000", "0.10",
+    ),
+    (
+        "all_related_parties_credit", "G4", "credit", "net_capital_prev_quarter", None, "8000",
+        "5000000", "0.50",
+    ),
+    (
+        "large_exposure_single", "G3", "exposure", "net_tier1_capital", "B-W01", "550000",
+        "4000000", "0.15",
+    ),
+    (
+        "large_exposure_group", "G3", "exposure", "net_tier1_capital", "G-EAST", "950000",
+        "4000000", "0.20",
+    ),
+)
+SME_RATIOS = (
+    ("single_customer_loans", "G2", "loans", "net_capital", "B-S2", "997499.50", None, "0.10"),
+    (
+        "large_exposure_single", "G3", "exposure", "net_tier1_capital", "B-S2", "997499.50",
+        None, "0.15",
+    ),
+)
+# (counterparty type, id, exposure, limit) over net tier-1 capital 4,000,000 (above 2.5%)
+WHOLESALE_LARGE = (
+    ("group", "G-EAST", "950000", "0.20"),
+    ("customer", "B-W01", "550000", "0.15"),
+    ("customer", "B-W02", "400000", "0.15"),
+)
+WHOLESALE_TIER1 = D("4000000")
+
+
+def limit_status(numerator: Decimal, denominator: Decimal | None, limit: Decimal | None) -> str:
+    if not denominator:
+        return "no_denominator"
+    if limit is None:
+        return "reported"
+    if numerator > limit * denominator:
+        return "breach"
+    return "warning" if numerator >= WARNING_SHARE * limit * denominator else "within"
+
+
+def ratio_rows() -> list[dict[str, Any]]:
+    rows = []
+    for portfolio_id, currency, ratios in (
+        (WHOLESALE, "CNY", WHOLESALE_RATIOS),
+        ("SME-USD", "USD", SME_RATIOS),
+    ):
+        for ratio, rule, num_basis, den_basis, who, num, den, limit in ratios:
+            numerator = D(num)
+            denominator = D(den) if den else None
+            limit_share = D(limit) if limit else None
+            rows.append(
+                {
+                    "portfolio_id": portfolio_id,
+                    "as_of_date": JUNE,
+                    "currency": currency,
+                    "ratio": ratio,
+                    "rule": rule,
+                    "numerator_basis": num_basis,
+                    "denominator_basis": den_basis,
+                    "counterparty": who,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "value": _fraction(numerator, denominator) if denominator else None,
+                    "limit_share": limit_share,
+                    "headroom": _cents(limit_share * denominator - numerator)
+                    if denominator and limit_share is not None
+                    else None,
+                    "status": limit_status(numerator, denominator, limit_share),
+                }
+            )
+    return rows
+
+
+def large_exposure_rows() -> list[dict[str, Any]]:
+    return [
+        {
+            "portfolio_id": WHOLESALE,
+            "as_of_date": JUNE,
+            "currency": "CNY",
+            "counterparty_type": kind,
+            "counterparty_id": who,
+            "exposure": D(exposure),
+            "share_of_net_tier1_capital": _fraction(D(exposure), WHOLESALE_TIER1),
+            "limit_share": D(limit),
+            "status": limit_status(D(exposure), WHOLESALE_TIER1, D(limit)),
+        }
+        for kind, who, exposure, limit in WHOLESALE_LARGE
+    ]
+
+
+def concentration_items(as_of: dt.date) -> dict[tuple[str, int], dict[str, Decimal]]:
+    """Outstanding principal per item of every (dimension, level) of WHOLESALE-CNY."""
+    items: dict[tuple[str, int], dict[str, Decimal]] = {}
+    for x in wholesale_loans():
+        if x.as_of_date != as_of:
+            continue
+        borrower = f"B-{x.loan_id}"
+        industry = INDUSTRY_OF[x.loan_id]
+        for key, item in (
+            (("obligor", 0), borrower),
+            (("group", 0), GROUP_OF.get(x.loan_id, borrower)),
+            (("industry", 1), industry[0]),
+            (("industry", 2), industry),
+        ):
+            of_key = items.setdefault(key, {})
+            of_key[item] = of_key.get(item, D(0)) + x.outstanding_principal
+    return items
+
+
+def index_row(exposures: dict[str, Decimal]) -> dict[str, Any]:
+    """Section H's indices of one set of exposures, in floats (the warehouse stores doubles)."""
+    total = sum(exposures.values(), D(0))
+    n = len(exposures)
+    shares = [float(v / total) for v in exposures.values()]
+    hhi = sum(s * s for s in shares)
+    ascending = sorted(float(v) for v in exposures.values())
+    gini = 2 * sum(i * x for i, x in enumerate(ascending, start=1)) / (n * float(total)) - (
+        n + 1
+    ) / n
+    entropy = -sum(s * math.log(s) for s in shares if s > 0)
+    descending = sorted(shares, reverse=True)
+    return {
+        "names": n,
+        "total_exposure": total,
+        "hhi": hhi,
+        "hhi_normalised": (hhi - 1 / n) / (1 - 1 / n) if n > 1 else 1.0,
+        "effective_names": 1 / hhi,
+        "gini": gini,
+        "gini_small_sample": gini * n / (n - 1) if n > 1 else 0.0,
+        "entropy": entropy,
+        "entropy_normalised": entropy / math.log(n) if n > 1 else 0.0,
+        **{f"top_{k}_share": sum(descending[:k]) for k in (1, 5, 10, 20)},
+    }
+
+
+def index_rows() -> list[dict[str, Any]]:
+    return [
+        {"portfolio_id": WHOLESALE, "as_of_date": as_of, "dimension": dim, "level": level,
+         **index_row(exposures)}
+        for as_of in (MAY, JUNE)
+        for (dim, level), exposures in concentration_items(as_of).items()
+    ]
+
+
+def lorenz_rows() -> list[dict[str, Any]]:
+    rows = []
+    for as_of in (MAY, JUNE):
+        for (dim, level), exposures in concentration_items(as_of).items():
+            total = sum(exposures.values(), D(0))
+            ordered = sorted(exposures.items(), key=lambda kv: (kv[1], kv[0]))
+            running = D(0)
+            for point, (item, exposure) in enumerate(ordered, start=1):
+                running += exposure
+                rows.append(
+                    {
+                        "portfolio_id": WHOLESALE,
+                        "as_of_date": as_of,
+                        "dimension": dim,
+                        "level": level,
+                        "point": point,
+                        "item": item,
+                        "exposure": exposure,
+                        "cumulative_name_share": point / len(ordered),
+                        "cumulative_exposure_share": float(running / total),
+                    }
+                )
+    return rows
+
+
+def write_concentration(con: duckdb.DuckDBPyConnection, variant: str = "a") -> None:
+    """The concentration tables and reporting.loans.group_id (G-EAST: W01 and W02)."""
+    del variant  # the concentration rows are the same in both variants
+    con.execute(CONCENTRATION_SCHEMA)
+    for loan_id, group_id in GROUP_OF.items():
+        con.execute(
+            "update reporting.loans set group_id = ? where portfolio_id = ? and loan_id = ?",
+            [group_id, WHOLESALE, loan_id],
+        )
+    _insert(con, "reporting.regulatory_ratios", ratio_rows())
+    _insert(con, "reporting.large_exposures", large_exposure_rows())
+    _insert(con, "reporting.concentration_indices", index_rows())
+    _insert(con, "reporting.concentration_lorenz", lorenz_rows())

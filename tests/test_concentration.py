@@ -78,6 +78,8 @@ def con(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     shares = {"H5-1": "35.00", "H5-2": "25.00", "H5-3": "20.00", "H5-4": "12.00", "H5-5": "8.00"}
     write_book(landing, "h5", [(k, None, False, [v]) for k, v in shares.items()],
                product_of=lambda loan_id: "product_" + loan_id.split("-")[1])
+    # H7 vector 1 through the warehouse: 1,000 equal corporate names, 正常 (PD 1%), credit (45%).
+    write_book(landing, "ga1000", [(f"N{i:04d}", None, False, ["1.00"]) for i in range(1000)])
     for seed, (name, n) in enumerate(RANDOM_BOOKS.items()):
         write_book(landing, name, [(f"B{i}", None, False, [a])
                                    for i, a in enumerate(random_amounts(n, seed))])
@@ -182,3 +184,17 @@ def test_indices_agree_with_numpy_on_random_books(con, portfolio):
         where portfolio_id = ? and dimension = 'obligor' order by point""",
                          [portfolio]).fetchall()
     assert [r[0] for r in lorenz] == pytest.approx(list(np.cumsum(xs) / xs.sum()), rel=1e-9)
+
+
+@pytest.mark.slow
+def test_granularity_adjustment_through_the_warehouse(con):
+    k_star, full, simplified, meaningful, add_on = con.execute("""
+        select k_star, ga_full, ga_simplified, meaningful, capital_add_on
+        from reporting.granularity_adjustment where portfolio_id = 'ga1000'""").fetchone()
+    assert (round(k_star, 7), round(full, 7), round(simplified, 7)) == \
+        (0.0586227, 0.0012660, 0.0012351)
+    assert meaningful and add_on == pytest.approx(simplified * 1000, rel=1e-12)
+    few, note = con.execute("""
+        select meaningful, note from reporting.granularity_adjustment
+        where portfolio_id = 'h1'""").fetchone()
+    assert few is False and "below 50" in note

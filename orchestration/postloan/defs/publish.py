@@ -15,7 +15,8 @@ REPORTING_INPUTS = [
     AssetKey(["reporting", name])
     for name in ("loans", "portfolio_summary", "batches", "load_reconciliation", "rejects",
                  "loan_classification", "portfolio_quality", "regulatory_ratios",
-                 "large_exposures", "concentration_indices", "concentration_lorenz")
+                 "large_exposures", "concentration_indices", "concentration_lorenz",
+                 "granularity_adjustment")
 ]
 
 
