@@ -78,6 +78,27 @@ def con(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     shares = {"H5-1": "35.00", "H5-2": "25.00", "H5-3": "20.00", "H5-4": "12.00", "H5-5": "8.00"}
     write_book(landing, "h5", [(k, None, False, [v]) for k, v in shares.items()],
                product_of=lambda loan_id: "product_" + loan_id.split("-")[1])
+    # G5: a small bank (tier 3): 250 real-estate loans (a developer in GB/T 大类 70 and a
+    # personal mortgage) of 1,000 RMB loans -> 25% > 22.5%.
+    g5 = landing / "g5"
+    write_csv(g5 / "borrowers.csv", ["borrower_id", "borrower_name", "borrower_type",
+                                     "industry_scheme", "industry_code"],
+              [["DEV", "开发商", "corporate", "GB/T 4754-2017", "7010"],
+               ["HOME", "个人", "retail", "", ""],
+               ["MFG", "制造商", "corporate", "GB/T 4754-2017", "1311"]])
+    write_csv(g5 / "loans.csv", ["loan_id", "borrower_id", "product", "contract_amount",
+                                 "disbursement_date", "maturity_date", "guarantee_type"],
+              [["DEV-1", "DEV", "term", "150.00", "2024-01-01", "2026-01-01", "mortgage"],
+               ["HOME-1", "HOME", "mortgage", "100.00", "2024-01-01", "2026-01-01", "mortgage"],
+               ["MFG-1", "MFG", "term", "750.00", "2024-01-01", "2026-01-01", "mortgage"]])
+    write_csv(g5 / "repayment_schedule.csv",
+              ["loan_id", "installment_no", "due_date", "principal_due", "interest_due"],
+              [["DEV-1", 1, "2026-01-01", "150.00", "0.00"],
+               ["HOME-1", 1, "2026-01-01", "100.00", "0.00"],
+               ["MFG-1", 1, "2026-01-01", "750.00", "0.00"]])
+    write_manifest(g5, portfolio_id="g5", as_of=AS_OF, capital=CAPITAL,
+                   files={"borrowers": "borrowers.csv", "loans": "loans.csv",
+                          "repayment_schedule": "repayment_schedule.csv"})
     # H7 vector 1 through the warehouse: 1,000 equal corporate names, 正常 (PD 1%), credit (45%).
     write_book(landing, "ga1000", [(f"N{i:04d}", None, False, ["1.00"]) for i in range(1000)])
     for seed, (name, n) in enumerate(RANDOM_BOOKS.items()):
@@ -133,6 +154,14 @@ def test_g4_related_parties_exactly_at_and_over_the_limit(con):
         (Decimal("0.105000"), "within")                          # 50% limit for all
     assert ratio(con, "no_capital", "single_customer_loans")[1:4] == \
         (None, None, "no_denominator")
+
+
+@pytest.mark.slow
+def test_g5_real_estate_caps_by_bank_tier(con):
+    assert ratio(con, "g5", "real_estate_loans")[:4] == (
+        Decimal("250.00"), Decimal("1000.00"), Decimal("0.250000"), "breach")
+    assert ratio(con, "g5", "personal_mortgages")[:4] == (
+        Decimal("100.00"), Decimal("1000.00"), Decimal("0.100000"), "within")
 
 
 @pytest.mark.slow

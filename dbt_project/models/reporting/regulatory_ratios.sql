@@ -1,7 +1,8 @@
 -- reporting.regulatory_ratios: the concentration ratios of section G per portfolio and as-of date,
 -- each with the numerator it uses (loans, credit or exposure), its own denominator (G7), limit,
 -- headroom and status: within; warning from var concentration_warning_share of the limit; breach
--- above the limit (exactly at the limit is within). No capital delivered: no_denominator.
+-- above the limit (exactly at the limit is within). No capital delivered: no_denominator. The
+-- real-estate caps (G5) are over RMB loans: a book without RMB loans has no denominator.
 with
 
 obligors as (
@@ -17,6 +18,34 @@ groups as (
 batches as (
     select * from {{ ref('stg_landing__batches') }}
     where batch_kind = 'portfolio'
+),
+
+real_estate as (
+    select
+        snapshots.batch_id,
+        sum(snapshots.outstanding_principal) filter (where snapshots.currency = 'CNY')
+            as rmb_loans,
+        sum(snapshots.outstanding_principal) filter (
+            where snapshots.currency = 'CNY'
+              and snapshots.borrower_type = 'retail' and snapshots.guarantee_type = 'mortgage'
+        ) as personal_mortgages,
+        sum(snapshots.outstanding_principal) filter (
+            where snapshots.currency = 'CNY' and (
+                (borrowers.industry_scheme like 'GB/T 4754%' and borrowers.industry_code like '70%')
+                or (borrowers.industry_scheme like 'NAICS%' and borrowers.industry_code like '531%')
+                or (snapshots.borrower_type = 'retail' and snapshots.guarantee_type = 'mortgage'))
+        ) as real_estate_loans,
+    from {{ ref('fct_loan_snapshots') }} as snapshots
+    left join {{ ref('stg_landing__borrowers') }} as borrowers
+        on borrowers.batch_id = snapshots.batch_id
+        and borrowers.borrower_id = snapshots.borrower_id
+    where snapshots.loan_status = 'outstanding'
+    group by all
+),
+
+caps as (
+    select real_estate_cap, mortgage_cap from {{ ref('real_estate_caps') }}
+    where bank_tier = {{ var('bank_tier') }}
 ),
 
 largest as (
@@ -86,6 +115,14 @@ ratios as (
         'net_tier1_capital', l.largest_exposure_group, l.largest_group_exposure,
         b.net_tier1_capital, {{ var('limit_large_exposure_group') }}, 'G3'
     from batches b join largest l using (batch_id)
+    union all
+    select b.portfolio_id, b.as_of_date, b.currency, 'real_estate_loans', 'loans', 'rmb_loans',
+        null, coalesce(r.real_estate_loans, 0), r.rmb_loans, c.real_estate_cap, 'G5'
+    from batches b left join real_estate r using (batch_id) cross join caps c
+    union all
+    select b.portfolio_id, b.as_of_date, b.currency, 'personal_mortgages', 'loans', 'rmb_loans',
+        null, coalesce(r.personal_mortgages, 0), r.rmb_loans, c.mortgage_cap, 'G5'
+    from batches b left join real_estate r using (batch_id) cross join caps c
 )
 
 select
