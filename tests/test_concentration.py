@@ -22,15 +22,15 @@ CAPITAL = {"net_capital": "200.00", "net_tier1_capital": "170.00",
 
 def write_book(landing: Path, portfolio: str, customers: list[tuple], capital=CAPITAL,
                product_of=None) -> None:
-    """customers: (borrower_id, group_id, related, [loan amounts]) -> one bullet loan per amount,
-    not yet due, so each loan's outstanding principal is its amount."""
+    """customers: (borrower_id, group_id, related, [loan amounts][, borrower_type]) -> one bullet
+    loan per amount, not yet due, so each loan's outstanding principal is its amount."""
     folder = landing / portfolio
     write_csv(folder / "borrowers.csv",
               ["borrower_id", "borrower_name", "borrower_type", "group_id", "is_related_party"],
-              [[b, f"客户{b}", "corporate", g or "", "true" if r else "false"]
-               for b, g, r, _ in customers])
+              [[c[0], f"客户{c[0]}", c[4] if len(c) > 4 else "corporate", c[1] or "",
+                "true" if c[2] else "false"] for c in customers])
     loans, schedule = [], []
-    for b, _, _, amounts in customers:
+    for b, _, _, amounts, *_ in customers:
         for n, amount in enumerate(amounts, start=1):
             loan_id = f"{b}-{n}"
             product = product_of(loan_id) if product_of else "term"
@@ -63,10 +63,15 @@ def con(tmp_path_factory) -> duckdb.DuckDBPyConnection:
               enumerate(["6.00", "6.00", "6.00", "6.00", "5.00", "5.00", "5.00"])]
     write_book(landing, "g2", [("C1", None, False, ["19.00"]), ("GA", "GX", False, ["16.00"]),
                                ("GB", "GX", False, ["16.00"])] + others)
-    # G3: net tier-1 170; a single customer 26 (15.3%, breach); a group of 33 (19.4%).
+    # G3: net tier-1 170; a single customer 26 (15.3%, breach); a group of 33 (19.4%); a bank
+    # 40 (23.5%, within the 25% interbank limit).
     write_book(landing, "g3", [("X", None, False, ["26.00"]), ("Y1", "GY", False, ["16.50"]),
                                ("Y2", "GY", False, ["16.50"]), ("S", None, False, ["4.25"]),
-                               ("T", None, False, ["4.26"])])
+                               ("T", None, False, ["4.26"]),
+                               ("BANK", None, False, ["40.00"], "bank")])
+    # G4: the group of one related legal person: 16 + 16 = 32 of 200 (16% > 15%).
+    write_book(landing, "g4_group", [("RA", "RG", True, ["16.00"]), ("RB", "RG", True, ["16.00"]),
+                                     ("N", None, False, ["50.00"])])
     # G4: previous quarter-end net capital 200; related party 21 (10.5%) or exactly 20 (10%).
     write_book(landing, "g4_over", [("R", None, True, ["21.00"]), ("N", None, False, ["50.00"])])
     write_book(landing, "g4_at", [("R", None, True, ["20.00"]), ("N", None, False, ["50.00"])])
@@ -136,12 +141,17 @@ def test_g3_large_exposures_against_net_tier1(con):
     assert ratio(con, "g3", "large_exposure_single")[2:] == (Decimal("0.152941"), "breach", "X")
     group = ratio(con, "g3", "large_exposure_group")
     assert group[2:] == (Decimal("0.194118"), "warning", "GY")   # passes: below 20%
+    interbank = ratio(con, "g3", "large_exposure_interbank")
+    assert interbank[2:] == (Decimal("0.235294"), "warning", "BANK")   # passes: below 25%
     listed = con.execute("""
-        select counterparty_type, counterparty_id from reporting.large_exposures
+        select counterparty_type, counterparty_id, limit_share from reporting.large_exposures
         where portfolio_id = 'g3' order by 1, 2""").fetchall()
     # Threshold 2.5% x 170 = 4.25: 4.26 is a large exposure, exactly 4.25 is not.
-    assert listed == [("customer", "T"), ("customer", "X"), ("customer", "Y1"),
-                      ("customer", "Y2"), ("group", "GY"), ("group", "T"), ("group", "X")]
+    single, group, bank = Decimal("0.150000"), Decimal("0.200000"), Decimal("0.250000")
+    assert listed == [("customer", "BANK", bank), ("customer", "T", single),
+                      ("customer", "X", single), ("customer", "Y1", single),
+                      ("customer", "Y2", single), ("group", "BANK", bank), ("group", "GY", group),
+                      ("group", "T", group), ("group", "X", group)]
 
 
 @pytest.mark.slow
@@ -152,6 +162,10 @@ def test_g4_related_parties_exactly_at_and_over_the_limit(con):
     assert at[2] == Decimal("0.100000") and at[3] != "breach"   # exactly 10% is within
     assert ratio(con, "g4_over", "all_related_parties_credit")[2:4] == \
         (Decimal("0.105000"), "within")                          # 50% limit for all
+    related_group = ratio(con, "g4_group", "related_group_credit")
+    assert related_group[2:5] == (Decimal("0.160000"), "breach", "RG")
+    assert ratio(con, "g4_group", "single_related_party_credit")[2:4] == \
+        (Decimal("0.080000"), "within")
     assert ratio(con, "no_capital", "single_customer_loans")[1:4] == \
         (None, None, "no_denominator")
 

@@ -2,6 +2,7 @@
 -- Three numerators, because the ratios differ (G7): loans (outstanding principal only), credit
 -- (loans + undrawn commitments: 授信 including off-balance) and exposure (loans + undrawn x
 -- var undrawn_ccf). The group is the borrower's group_id, or the borrower itself when it has none.
+-- is_bank marks interbank counterparties (borrower_type bank), which have their own limit (G3).
 with
 
 loans as (
@@ -19,7 +20,7 @@ loans as (
 ),
 
 borrowers as (
-    select batch_id, borrower_id, group_id, is_related_party,
+    select batch_id, borrower_id, group_id, is_related_party, borrower_type,
     from {{ ref('stg_landing__borrowers') }}
 )
 
@@ -30,6 +31,7 @@ select
     loans.borrower_id,
     coalesce(any_value(borrowers.group_id), loans.borrower_id) as group_key,
     coalesce(any_value(borrowers.is_related_party), false) as is_related_party,
+    coalesce(any_value(borrowers.borrower_type) = 'bank', false) as is_bank,
     sum(loans.outstanding_principal) as loans,
     sum(loans.outstanding_principal + loans.undrawn_amount) as credit,
     round(sum(loans.outstanding_principal + loans.undrawn_amount * {{ var('undrawn_ccf') }}), 2)

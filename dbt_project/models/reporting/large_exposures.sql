@@ -8,10 +8,13 @@ obligors as (
 
 counterparties as (
     select batch_id, 'customer' as counterparty_type, borrower_id as counterparty_id, exposure,
-        {{ var('limit_large_exposure_single') }} as limit_share
+        case when is_bank then {{ var('limit_large_exposure_interbank') }}
+            else {{ var('limit_large_exposure_single') }} end as limit_share
     from obligors
     union all
-    select batch_id, 'group', group_key, sum(exposure), {{ var('limit_large_exposure_group') }}
+    select batch_id, 'group', group_key, sum(exposure),
+        case when bool_or(is_bank) then {{ var('limit_large_exposure_interbank') }}
+            else {{ var('limit_large_exposure_group') }} end
     from obligors
     group by batch_id, group_key
 ),

@@ -10,8 +10,24 @@ obligors as (
 ),
 
 groups as (
+    -- Non-bank connected groups; interbank exposures have their own limit.
     select batch_id, group_key, sum(credit) as credit, sum(exposure) as exposure,
     from obligors
+    where not is_bank
+    group by all
+),
+
+related_groups as (
+    select batch_id, group_key, sum(credit) as credit,
+    from obligors
+    where is_related_party
+    group by all
+),
+
+interbank as (
+    select batch_id, group_key, sum(exposure) as exposure,
+    from obligors
+    where is_bank
     group by all
 ),
 
@@ -68,10 +84,18 @@ largest as (
          where o.batch_id = batches.batch_id and o.is_related_party) as largest_related,
         (select sum(credit) from obligors o
          where o.batch_id = batches.batch_id and o.is_related_party) as related_credit,
-        (select max(exposure) from obligors o where o.batch_id = batches.batch_id)
-            as largest_exposure,
+        (select max(exposure) from obligors o
+         where o.batch_id = batches.batch_id and not o.is_bank) as largest_exposure,
         (select arg_max(borrower_id, exposure) from obligors o
-         where o.batch_id = batches.batch_id) as largest_exposure_customer,
+         where o.batch_id = batches.batch_id and not o.is_bank) as largest_exposure_customer,
+        (select max(credit) from related_groups r where r.batch_id = batches.batch_id)
+            as largest_related_group_credit,
+        (select arg_max(group_key, credit) from related_groups r
+         where r.batch_id = batches.batch_id) as largest_related_group,
+        (select max(exposure) from interbank i where i.batch_id = batches.batch_id)
+            as largest_interbank_exposure,
+        (select arg_max(group_key, exposure) from interbank i
+         where i.batch_id = batches.batch_id) as largest_interbank,
         (select max(exposure) from groups g where g.batch_id = batches.batch_id)
             as largest_group_exposure,
         (select arg_max(group_key, exposure) from groups g where g.batch_id = batches.batch_id)
@@ -101,6 +125,12 @@ ratios as (
         b.net_capital_prev_quarter, {{ var('limit_single_related_party') }}, 'G4'
     from batches b join largest l using (batch_id)
     union all
+    select b.portfolio_id, b.as_of_date, b.currency, 'related_group_credit', 'credit',
+        'net_capital_prev_quarter', l.largest_related_group,
+        coalesce(l.largest_related_group_credit, 0), b.net_capital_prev_quarter,
+        {{ var('limit_related_group') }}, 'G4'
+    from batches b join largest l using (batch_id)
+    union all
     select b.portfolio_id, b.as_of_date, b.currency, 'all_related_parties_credit', 'credit',
         'net_capital_prev_quarter', null, coalesce(l.related_credit, 0),
         b.net_capital_prev_quarter, {{ var('limit_all_related_parties') }}, 'G4'
@@ -114,6 +144,11 @@ ratios as (
     select b.portfolio_id, b.as_of_date, b.currency, 'large_exposure_group', 'exposure',
         'net_tier1_capital', l.largest_exposure_group, l.largest_group_exposure,
         b.net_tier1_capital, {{ var('limit_large_exposure_group') }}, 'G3'
+    from batches b join largest l using (batch_id)
+    union all
+    select b.portfolio_id, b.as_of_date, b.currency, 'large_exposure_interbank', 'exposure',
+        'net_tier1_capital', l.largest_interbank, coalesce(l.largest_interbank_exposure, 0),
+        b.net_tier1_capital, {{ var('limit_large_exposure_interbank') }}, 'G3'
     from batches b join largest l using (batch_id)
     union all
     select b.portfolio_id, b.as_of_date, b.currency, 'real_estate_loans', 'loans', 'rmb_loans',
