@@ -28,6 +28,7 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     "nav.section.portfolio": [
         ("overview.py", "overview", "nav.overview", ":material/dashboard:"),
         ("classification.py", "classification", "nav.classification", ":material/category:"),
+        ("concentration.py", "concentration", "nav.concentration", ":material/donut_large:"),
         ("loan.py", "loan", "nav.loan", ":material/request_quote:"),
     ],
     "nav.section.data": [

@@ -392,3 +392,77 @@ def loan_events(snapshot: Snapshot, batch_id: str, loan_id: str) -> pd.DataFrame
         "order by event_date, event_id",
         (batch_id, loan_id),
     )
+
+
+# --- concentration -------------------------------------------------------------------------------
+
+
+def regulatory_ratios(snapshot: Snapshot, portfolio_id: str, as_of: dt.date) -> pd.DataFrame:
+    """``reporting.regulatory_ratios`` of one portfolio and as-of date (one row per ratio)."""
+    return query(
+        snapshot,
+        "select ratio, rule, currency, numerator_basis, denominator_basis, counterparty, "
+        "numerator, denominator, value, limit_share, headroom, status "
+        "from reporting.regulatory_ratios where portfolio_id = ? and as_of_date = ? "
+        "order by rule, ratio",
+        (portfolio_id, as_of),
+    )
+
+
+def large_exposures(snapshot: Snapshot, portfolio_id: str, as_of: dt.date) -> pd.DataFrame:
+    """``reporting.large_exposures`` of one portfolio and as-of date, largest first."""
+    return query(
+        snapshot,
+        "select counterparty_type, counterparty_id, currency, exposure, "
+        "share_of_net_tier1_capital, limit_share, status from reporting.large_exposures "
+        "where portfolio_id = ? and as_of_date = ? "
+        "order by exposure desc, counterparty_type, counterparty_id",
+        (portfolio_id, as_of),
+    )
+
+
+def concentration_indices(snapshot: Snapshot, portfolio_id: str) -> pd.DataFrame:
+    """``reporting.concentration_indices`` of one portfolio, every as-of date (oldest first)."""
+    return query(
+        snapshot,
+        "select as_of_date, dimension, level, names, total_exposure, hhi, hhi_normalised, "
+        "effective_names, gini, gini_small_sample, entropy, entropy_normalised, top_1_share, "
+        "top_5_share, top_10_share, top_20_share from reporting.concentration_indices "
+        "where portfolio_id = ? order by as_of_date, dimension, level",
+        (portfolio_id,),
+    )
+
+
+def concentration_lorenz(
+    snapshot: Snapshot, portfolio_id: str, as_of: dt.date, dimension: str, level: int
+) -> pd.DataFrame:
+    """The Lorenz points of one dimension and level (smallest exposure first)."""
+    return query(
+        snapshot,
+        "select point, item, exposure, cumulative_name_share, cumulative_exposure_share "
+        "from reporting.concentration_lorenz where portfolio_id = ? and as_of_date = ? "
+        "and dimension = ? and level = ? order by point",
+        (portfolio_id, as_of, dimension, level),
+    )
+
+
+def counterparty_loans(
+    snapshot: Snapshot,
+    portfolio_id: str,
+    as_of: dt.date,
+    counterparty_type: str,
+    counterparty_id: str,
+) -> pd.DataFrame:
+    """The loans of one customer (by borrower_id) or connected group (by group_id; a borrower
+    without a group is its own group, as in the concentration models), largest first."""
+    match = (
+        "coalesce(group_id, borrower_id) = ?" if counterparty_type == "group" else "borrower_id = ?"
+    )
+    return query(
+        snapshot,
+        "select loan_id, borrower_id, group_id, product, branch, outstanding_principal, dpd, "
+        "dpd_bucket, loan_status from reporting.loans "
+        f"where portfolio_id = ? and as_of_date = ? and {match} "
+        "order by outstanding_principal desc nulls last, loan_id",
+        (portfolio_id, as_of, counterparty_id),
+    )

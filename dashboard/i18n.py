@@ -579,6 +579,209 @@ LABELS: dict[str, dict[str, str]] = {
     "borrower_type.corporate": {"zh": "对公", "en": "corporate"},
     "borrower_type.sme": {"zh": "小微企业", "en": "SME"},
     "borrower_type.retail": {"zh": "个人", "en": "retail"},
+    # --- concentration page -------------------------------------------------------------------
+    "nav.concentration": {"zh": "集中度", "en": "Concentration"},
+    "concentration.title": {"zh": "集中度", "en": "Concentration"},
+    "concentration.subtitle": {
+        "zh": "{name}（{id}）· 币种 {currency} · 数据日期 {as_of}",
+        "en": "{name} ({id}) · currency {currency} · as of {as_of}",
+    },
+    "concentration.no_data": {
+        "zh": "该组合在所选数据日期没有集中度数据。",
+        "en": "There are no concentration figures for this portfolio at the selected as-of date.",
+    },
+    "concentration.ratios": {"zh": "监管集中度指标", "en": "Regulatory concentration ratios"},
+    "concentration.ratios_caption": {
+        "zh": "指标值与限额按分子、分母的精确金额计算。未超限：低于限额的90%；预警：达到限额的90%；"
+        "超限：高于限额（恰好等于限额为未超限）；仅报告：无监管限额；缺少资本数据：未提供分母。"
+        "剩余额度 = 限额 × 分母 − 分子，负数为超出金额。",
+        "en": "Values and limits are computed from the exact numerator and denominator. Within: "
+        "below 90% of the limit; warning: from 90% of the limit; breach: above the limit "
+        "(exactly at the limit is within); reported: no limit; no capital data: no denominator "
+        "delivered. Headroom = limit × denominator − numerator; negative means over the limit.",
+    },
+    "concentration.ratios_none": {
+        "zh": "没有监管集中度指标。",
+        "en": "No regulatory concentration ratios.",
+    },
+    "concentration.breaches": {
+        "zh": "{count} 项指标超限：{names}。",
+        "en": "{count} ratios breach their limit: {names}.",
+    },
+    "concentration.warnings": {
+        "zh": "{count} 项指标达到预警线：{names}。",
+        "en": "{count} ratios are at the warning level: {names}.",
+    },
+    "concentration.all_within": {
+        "zh": "所有设有限额的指标均未超限。",
+        "en": "Every ratio with a limit is within it.",
+    },
+    "concentration.list_separator": {"zh": "、", "en": ", "},
+    "concentration.large": {"zh": "大额风险暴露", "en": "Large exposures"},
+    "concentration.large_caption": {
+        "zh": "风险暴露超过一级资本净额2.5%的客户和集团客户，按风险暴露从大到小排列。",
+        "en": "Customers and connected groups whose exposure exceeds 2.5% of net tier-1 capital, "
+        "largest first.",
+    },
+    "concentration.large_none": {
+        "zh": "没有超过一级资本净额2.5%的风险暴露。",
+        "en": "No exposure exceeds 2.5% of net tier-1 capital.",
+    },
+    "concentration.drill": {"zh": "客户与集团贷款明细", "en": "Loans of a customer or group"},
+    "concentration.choose_counterparty": {
+        "zh": "选择客户或集团",
+        "en": "Choose a customer or group",
+    },
+    "concentration.choose_help": {
+        "zh": "在上面的指标表或大额风险暴露表中选中一行，或在此选择。",
+        "en": "Select a row in the ratios or large exposures table above, or pick one here.",
+    },
+    "concentration.counterparty_option": {"zh": "{kind} {id}", "en": "{kind} {id}"},
+    "concentration.drill_count": {
+        "zh": "{count} 笔贷款，贷款余额合计 {total} {currency}。",
+        "en": "{count} loans, outstanding principal {total} {currency}.",
+    },
+    "concentration.drill_none": {
+        "zh": "所选数据日期没有该客户或集团的贷款。",
+        "en": "No loans of this customer or group at the selected as-of date.",
+    },
+    "concentration.indices": {"zh": "集中度指数", "en": "Concentration indices"},
+    "concentration.dimension": {"zh": "维度", "en": "Dimension"},
+    "concentration.dimension_level": {
+        "zh": "{dimension}（第{level}级）",
+        "en": "{dimension} (level {level})",
+    },
+    "concentration.indices_none": {
+        "zh": "所选数据日期没有集中度指数。",
+        "en": "No concentration indices at the selected as-of date.",
+    },
+    "concentration.lorenz": {"zh": "洛伦兹曲线", "en": "Lorenz curve"},
+    "concentration.lorenz_caption": {
+        "zh": "按风险暴露从小到大累计；虚线为完全均匀分布（45°线），曲线越偏离越集中。",
+        "en": "Cumulated from the smallest exposure up; the dashed 45° line is an even spread, "
+        "and the further the curve sags below it, the more concentrated the book.",
+    },
+    "concentration.trend": {"zh": "集中度趋势", "en": "Concentration trend"},
+    "concentration.index.names": {"zh": "名称数", "en": "Names"},
+    "concentration.index.total_exposure": {
+        "zh": "风险暴露合计（{currency}）",
+        "en": "Total exposure ({currency})",
+    },
+    "concentration.index.hhi": {"zh": "赫芬达尔指数（HHI）", "en": "HHI"},
+    "concentration.index.hhi_normalised": {"zh": "标准化HHI", "en": "Normalised HHI"},
+    "concentration.index.effective_names": {"zh": "有效名称数", "en": "Effective names"},
+    "concentration.index.gini": {"zh": "基尼系数", "en": "Gini"},
+    "concentration.index.gini_small_sample": {
+        "zh": "基尼系数（小样本修正）",
+        "en": "Gini (small-sample)",
+    },
+    "concentration.index.entropy": {"zh": "香农熵", "en": "Entropy"},
+    "concentration.index.entropy_normalised": {"zh": "标准化熵", "en": "Normalised entropy"},
+    "concentration.index.top_1_share": {"zh": "最大1名占比", "en": "Top-1 share"},
+    "concentration.index.top_5_share": {"zh": "最大5名占比", "en": "Top-5 share"},
+    "concentration.index.top_10_share": {"zh": "最大10名占比", "en": "Top-10 share"},
+    "concentration.index.top_20_share": {"zh": "最大20名占比", "en": "Top-20 share"},
+    "chart.cumulative_names": {"zh": "累计名称占比（%）", "en": "Cumulative share of names (%)"},
+    "chart.cumulative_exposure": {
+        "zh": "累计风险暴露占比（%）",
+        "en": "Cumulative share of exposure (%)",
+    },
+    "chart.index_value": {"zh": "指数值", "en": "Index value"},
+    "chart.index": {"zh": "指数", "en": "Index"},
+    "col.light": {"zh": "信号", "en": "Light"},
+    "col.ratio": {"zh": "指标", "en": "Ratio"},
+    "col.basis": {"zh": "口径", "en": "Basis"},
+    "col.counterparty": {"zh": "客户/集团", "en": "Counterparty"},
+    "col.numerator": {"zh": "分子", "en": "Numerator"},
+    "col.denominator": {"zh": "分母", "en": "Denominator"},
+    "col.ratio_value": {"zh": "指标值", "en": "Value"},
+    "col.limit_share": {"zh": "限额", "en": "Limit"},
+    "col.headroom": {"zh": "剩余额度", "en": "Headroom"},
+    "col.counterparty_type": {"zh": "类型", "en": "Type"},
+    "col.counterparty_id": {"zh": "客户/集团编号", "en": "Counterparty"},
+    "col.exposure": {"zh": "风险暴露", "en": "Exposure"},
+    "col.share_of_net_tier1_capital": {
+        "zh": "占一级资本净额比例",
+        "en": "Share of net tier-1 capital",
+    },
+    "col.group_id": {"zh": "集团编号", "en": "Group"},
+    "col.index_name": {"zh": "指数", "en": "Index"},
+    "col.index_value": {"zh": "数值", "en": "Value"},
+    "col.point": {"zh": "序号", "en": "Point"},
+    "col.item": {"zh": "名称", "en": "Name"},
+    "col.cumulative_name_share": {"zh": "累计名称占比", "en": "Cumulative share of names"},
+    "col.cumulative_exposure_share": {
+        "zh": "累计风险暴露占比",
+        "en": "Cumulative share of exposure",
+    },
+    "col.hhi": {"zh": "赫芬达尔指数（HHI）", "en": "HHI"},
+    "col.top_10_share": {"zh": "最大10名占比", "en": "Top-10 share"},
+    "col.names": {"zh": "名称数", "en": "Names"},
+    "concentration_status.within": {"zh": "未超限", "en": "within limit"},
+    "concentration_status.warning": {"zh": "预警", "en": "warning"},
+    "concentration_status.breach": {"zh": "超限", "en": "breach"},
+    "concentration_status.reported": {"zh": "仅报告（无限额）", "en": "reported (no limit)"},
+    "concentration_status.no_denominator": {
+        "zh": "缺少资本数据",
+        "en": "no capital data",
+    },
+    "ratio.single_customer_loans": {
+        "zh": "单一客户贷款集中度",
+        "en": "Single customer loans",
+    },
+    "ratio.single_group_credit": {
+        "zh": "单一集团客户授信集中度",
+        "en": "Single group credit",
+    },
+    "ratio.top_ten_customers_loans": {
+        "zh": "最大十家客户贷款集中度",
+        "en": "Top ten customers' loans",
+    },
+    "ratio.single_related_party_credit": {
+        "zh": "单一关联方授信集中度",
+        "en": "Single related party credit",
+    },
+    "ratio.all_related_parties_credit": {
+        "zh": "全部关联方授信集中度",
+        "en": "All related parties' credit",
+    },
+    "ratio.large_exposure_single": {
+        "zh": "单一客户风险暴露",
+        "en": "Large exposure: single customer",
+    },
+    "ratio.large_exposure_group": {
+        "zh": "集团客户风险暴露",
+        "en": "Large exposure: connected group",
+    },
+    "ratio.related_group_credit": {
+        "zh": "单一关联方集团授信集中度",
+        "en": "Single related group credit",
+    },
+    "ratio.large_exposure_interbank": {
+        "zh": "同业单一客户风险暴露",
+        "en": "Large exposure: interbank counterparty",
+    },
+    "ratio.real_estate_loans": {"zh": "房地产贷款占比", "en": "Real estate loans"},
+    "ratio.personal_mortgages": {"zh": "个人住房贷款占比", "en": "Personal mortgages"},
+    "basis.rmb_loans": {"zh": "人民币各项贷款", "en": "RMB loans"},
+    "basis.loans": {"zh": "贷款余额", "en": "loans"},
+    "basis.credit": {"zh": "授信", "en": "credit"},
+    "basis.exposure": {"zh": "风险暴露", "en": "exposure"},
+    "basis.net_capital": {"zh": "资本净额", "en": "net capital"},
+    "basis.net_capital_prev_quarter": {
+        "zh": "上季末资本净额",
+        "en": "previous quarter-end net capital",
+    },
+    "basis.net_tier1_capital": {"zh": "一级资本净额", "en": "net tier-1 capital"},
+    "basis.ratio": {"zh": "{numerator} ÷ {denominator}", "en": "{numerator} ÷ {denominator}"},
+    "counterparty_type.customer": {"zh": "客户", "en": "Customer"},
+    "counterparty_type.group": {"zh": "集团", "en": "Group"},
+    "dimension.obligor": {"zh": "客户", "en": "Obligor"},
+    "dimension.group": {"zh": "集团", "en": "Group"},
+    "dimension.region": {"zh": "地区", "en": "Region"},
+    "dimension.product": {"zh": "产品", "en": "Product"},
+    "dimension.branch": {"zh": "经办机构", "en": "Branch"},
+    "dimension.industry": {"zh": "行业", "en": "Industry"},
 }
 
 DPD_BUCKETS: tuple[str, ...] = ("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7")

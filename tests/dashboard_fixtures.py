@@ -959,9 +959,8 @@ def index_row(exposures: dict[str, Decimal]) -> dict[str, Any]:
     shares = [float(v / total) for v in exposures.values()]
     hhi = sum(s * s for s in shares)
     ascending = sorted(float(v) for v in exposures.values())
-    gini = 2 * sum(i * x for i, x in enumerate(ascending, start=1)) / (n * float(total)) - (
-        n + 1
-    ) / n
+    weighted = sum(i * x for i, x in enumerate(ascending, start=1))
+    gini = 2 * weighted / (n * float(total)) - (n + 1) / n
     entropy = -sum(s * math.log(s) for s in shares if s > 0)
     descending = sorted(shares, reverse=True)
     return {
@@ -980,8 +979,13 @@ def index_row(exposures: dict[str, Decimal]) -> dict[str, Any]:
 
 def index_rows() -> list[dict[str, Any]]:
     return [
-        {"portfolio_id": WHOLESALE, "as_of_date": as_of, "dimension": dim, "level": level,
-         **index_row(exposures)}
+        {
+            "portfolio_id": WHOLESALE,
+            "as_of_date": as_of,
+            "dimension": dim,
+            "level": level,
+            **index_row(exposures),
+        }
         for as_of in (MAY, JUNE)
         for (dim, level), exposures in concentration_items(as_of).items()
     ]
