@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard import data, formatting, i18n, kpis, status, tables
 from postloan import publish
 from tests import dashboard_fixtures as fx
+from tests.dashboard_apptest import metrics, run_app, texts
 
 ROOT = Path(__file__).resolve().parents[1]
 
-APP = ROOT / "dashboard" / "app.py"
 DASHBOARD_DIR = ROOT / "dashboard"
 D = Decimal
 
@@ -292,19 +291,7 @@ def test_missing_warehouse_has_no_snapshot(tmp_path: Path) -> None:
 # --- the app -------------------------------------------------------------------------------
 
 
-def run_app() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
-
-def metrics(at: AppTest) -> dict[str, tuple[str, str]]:
-    return {m.label: (m.value, m.delta) for m in at.metric}
-
-
-def texts(elements) -> list[str]:  # noqa: ANN001 - an AppTest element list
-    return [e.value for e in elements]
 
 
 def test_overview_shows_exact_kpis(warehouse: Path) -> None:

@@ -26,9 +26,8 @@ from dashboard import data
 from dashboard.pages_ import classification as page
 from dashboard.pages_ import loan as loan_page
 from tests import dashboard_fixtures as fx
+from tests.dashboard_apptest import checked, metrics, run_app, texts
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "dashboard" / "app.py"
 D = Decimal
 BUILT = dt.datetime(2024, 7, 2, 10, 0, 0)
 DIFFERS_PICKER = "classification_differs:WHOLESALE-CNY:2024-06-30:loan"
@@ -52,24 +51,8 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def run_app() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
-def checked(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def texts(elements) -> list[str]:  # noqa: ANN001 - an AppTest element list
-    return [e.value for e in elements]
-
-
-def metrics(at: AppTest) -> dict[str, tuple[str, str]]:
-    return {m.label: (m.value, m.delta) for m in at.metric}
 
 
 def frame_with(at: AppTest, *columns: str) -> pd.DataFrame:

@@ -28,9 +28,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data
 from dashboard.pages_ import concentration as page
 from tests import dashboard_fixtures as fx
+from tests.dashboard_apptest import APP, checked, texts
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "dashboard" / "app.py"
 D = Decimal
 BUILT = dt.datetime(2024, 7, 2, 10, 0, 0)
 PREFIX = "concentration:WHOLESALE-CNY:2024-06-30"
@@ -47,13 +46,6 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def checked(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def texts(elements) -> list[str]:  # noqa: ANN001 - an AppTest element list
-    return [e.value for e in elements]
 
 
 def frame_with(at: AppTest, *columns: str) -> pd.DataFrame:
