@@ -241,3 +241,25 @@ def test_granularity_adjustment_through_the_warehouse(con):
         select meaningful, note from reporting.granularity_adjustment
         where portfolio_id = 'h1'""").fetchone()
     assert few is False and "below 50" in note
+
+
+@pytest.mark.slow
+def test_g6_basel_large_exposures_as_configuration(tmp_path):
+    """Basel LEX (G6) through the committee's settings: tier 1 170 -> large exposure at >= 17,
+    limit 42.5."""
+    import json
+
+    landing = tmp_path / "landing"
+    write_book(landing, "g6", [("AT", None, False, ["17.00"]), ("BELOW", None, False, ["16.99"]),
+                               ("LIMIT", None, False, ["42.50"]),
+                               ("OVER", None, False, ["42.51"])])
+    warehouse = tmp_path / "wh" / "postloan.duckdb"
+    basel = {"large_exposure_threshold": 0.10, "large_exposure_at_threshold": True,
+             "limit_large_exposure_single": 0.25}
+    assert run_build(landing, warehouse, ephemeral=True, log_level="WARNING",
+                     dbt_vars=json.dumps(basel)) == 0
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = con.execute("""
+        select counterparty_id, status from reporting.large_exposures
+        where counterparty_type = 'customer' order by exposure""").fetchall()
+    assert rows == [("AT", "within"), ("LIMIT", "warning"), ("OVER", "breach")]

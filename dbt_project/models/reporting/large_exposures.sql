@@ -1,5 +1,8 @@
 -- reporting.large_exposures: every customer and connected group whose exposure exceeds
--- var large_exposure_threshold (2.5%) of net tier-1 capital (G3), with its limit and status.
+-- var large_exposure_threshold (2.5%) of net tier-1 capital (G3), with its limit and status. The
+-- Basel framework (G6: at or above 10% of tier 1, limit 25%) is the same table with vars
+-- large_exposure_threshold=0.10, large_exposure_at_threshold=true,
+-- limit_large_exposure_single=0.25.
 with
 
 obligors as (
@@ -45,4 +48,5 @@ select
 from counterparties
 inner join batches using (batch_id)
 where counterparties.exposure
-    > {{ var('large_exposure_threshold') }} * batches.net_tier1_capital
+    {{ '>=' if var('large_exposure_at_threshold') else '>' }}
+    {{ var('large_exposure_threshold') }} * batches.net_tier1_capital
