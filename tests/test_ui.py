@@ -14,6 +14,32 @@ from pathlib import Path
 import pytest
 
 
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (dagster dev starts code servers in their own groups)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -57,11 +83,18 @@ def test_ui_serves_the_code_location_and_keeps_its_instance(tmp_path):
         assert "__repository__" in answer, answer
         assert (home / "dagster.yaml").exists()
     finally:
+        family = descendants(proc.pid)
         os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)
+        for pid in family:  # leave no code server behind
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while any(alive(p) for p in family) and time.monotonic() < deadline:
+            time.sleep(0.2)
     # The instance keeps its storage (run history, schedules) in the folder between starts.
     assert any(home.rglob("*.db")), sorted(p.name for p in home.rglob("*"))
