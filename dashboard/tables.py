@@ -70,3 +70,12 @@ def show(frame: pd.DataFrame, columns: Sequence[Col], lang: str, **kwargs: Any) 
     """``st.dataframe`` of the display copy of ``frame``."""
     table, config = display_frame(frame, columns, lang)
     st.dataframe(table, hide_index=True, column_config=config, **kwargs)
+
+
+def chart_beside(chart: Any, frame: pd.DataFrame, columns: Sequence[Col], lang: str) -> None:
+    """A chart and the exact figures behind it, side by side (the pages' common layout)."""
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(chart, width="stretch")
+    with right:
+        show(frame, columns, lang)

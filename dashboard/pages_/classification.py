@@ -615,11 +615,7 @@ def render_distribution(quality_now: pd.DataFrame, currency: str, lang: str) -> 
             ],
         )
     )
-    left, right = st.columns([3, 2])
-    with left:
-        st.altair_chart(chart, width="stretch")
-    with right:
-        tables.show(frame, DISTRIBUTION_TABLE, lang)
+    tables.chart_beside(chart, frame, DISTRIBUTION_TABLE, lang)
 
 
 def render_trend(quality: pd.DataFrame, as_of: dt.date, lang: str) -> None:
@@ -638,11 +634,7 @@ def render_trend(quality: pd.DataFrame, as_of: dt.date, lang: str) -> None:
     chart = base.mark_line(color="#c0392b") + base.mark_point(filled=True, size=70).encode(
         color=alt.condition("datum.current", alt.value("#c0392b"), alt.value("#888888"))
     )
-    left, right = st.columns([3, 2])
-    with left:
-        st.altair_chart(chart, width="stretch")
-    with right:
-        tables.show(frame, TREND_TABLE, lang)
+    tables.chart_beside(chart, frame, TREND_TABLE, lang)
 
 
 def loan_chooser(

@@ -467,11 +467,7 @@ def render_trend(context, indices: pd.DataFrame, dimension: str, level: int) -> 
             ],
         )
     )
-    left, right = st.columns([3, 2])
-    with left:
-        st.altair_chart(chart, width="stretch")
-    with right:
-        tables.show(frame, TREND_TABLE, context.lang)
+    tables.chart_beside(chart, frame, TREND_TABLE, context.lang)
 
 
 def render() -> None:
