@@ -42,7 +42,3 @@ def read_runs(warehouse: Path) -> list[dict[str, Any]]:
             continue
     return runs
 
-
-def last_run(warehouse: Path) -> dict[str, Any] | None:
-    runs = read_runs(warehouse)
-    return runs[-1] if runs else None
