@@ -106,6 +106,13 @@ final as (
                 )
         end as settled_on,
         date_diff('day', due_date, settled_on) as days_late_when_settled,
+        -- Per part, for the month-end history (int_loan_history_dpd): the date the cumulative
+        -- amount due up to this installment was reached; the targets grow with installment_no,
+        -- so these dates never fall from one installment to the next.
+        principal_target,
+        interest_target,
+        principal_settled_on,
+        interest_settled_on,
     from both_settled
 )
 

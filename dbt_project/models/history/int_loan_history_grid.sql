@@ -1,0 +1,156 @@
+-- Grain: one row per batch, history date and loan on the book at it, plus one closing row at the
+-- first history date on or after the loan left the book (repaid, written off or disposed of).
+-- Balances at each date: principal not repaid = scheduled principal (the contract amount when a
+-- loan has no schedule) minus principal paid on or before the date; overdue amounts = amounts due
+-- strictly before the date minus amounts paid by it. Cumulative amounts are found with ASOF joins,
+-- so the cost grows with loans x dates, not with loans x dates x installments.
+with
+
+dates as (
+    select * from {{ ref('int_history_dates') }}
+),
+
+loans as (
+    select batch_id, loan_id, borrower_id, disbursement_date, contract_amount,
+    from {{ ref('stg_landing__loans') }}
+    where disbursement_date <= as_of_date
+),
+
+scheduled as (
+    select batch_id, loan_id, sum(principal_due) as scheduled_principal,
+    from {{ ref('stg_landing__repayment_schedule') }}
+    group by all
+),
+
+daily_payments as (
+    select batch_id, loan_id, payment_date,
+        sum(principal_paid) as principal_paid,
+        sum(interest_paid) as interest_paid,
+    from {{ ref('stg_landing__payments') }}
+    where payment_date <= as_of_date
+    group by all
+),
+
+cumulative_payments as (
+    select batch_id, loan_id, payment_date,
+        sum(principal_paid) over by_date as principal_paid_to_date,
+        sum(interest_paid) over by_date as interest_paid_to_date,
+    from daily_payments
+    window by_date as (
+        partition by batch_id, loan_id order by payment_date
+        rows between unbounded preceding and current row
+    )
+),
+
+cumulative_due as (
+    select batch_id, loan_id, due_date,
+        sum(principal_due) over by_date as principal_due_to_date,
+        sum(interest_due) over by_date as interest_due_to_date,
+    from {{ ref('stg_landing__repayment_schedule') }}
+    window by_date as (
+        partition by batch_id, loan_id order by due_date, installment_no
+        rows between unbounded preceding and current row
+    )
+    -- Several installments on one day: keep the day's last running total.
+    qualify row_number() over (
+        partition by batch_id, loan_id, due_date order by installment_no desc) = 1
+),
+
+principal_target as (
+    select loans.*,
+        coalesce(scheduled.scheduled_principal, loans.contract_amount) as principal_to_repay,
+    from loans
+    left join scheduled using (batch_id, loan_id)
+),
+
+-- The day cumulative principal paid first reached everything there was to repay.
+repaid as (
+    select principal_target.batch_id, principal_target.loan_id,
+        min(cumulative_payments.payment_date) as repaid_date,
+    from principal_target
+    inner join cumulative_payments using (batch_id, loan_id)
+    where cumulative_payments.principal_paid_to_date >= principal_target.principal_to_repay
+    group by all
+),
+
+events as (
+    select * from {{ ref('int_loan_events_to_date') }}
+),
+
+closures as (
+    select
+        principal_target.*,
+        events.write_off_date,
+        events.disposal_date,
+        repaid.repaid_date,
+        least(events.write_off_date, events.disposal_date, repaid.repaid_date) as left_book_on,
+    from principal_target
+    left join events using (batch_id, loan_id)
+    left join repaid using (batch_id, loan_id)
+),
+
+grid as (
+    select
+        dates.portfolio_id,
+        dates.as_of_date,
+        dates.batch_id,
+        dates.is_month_end,
+        dates.is_delivered_as_of,
+        closures.* exclude (batch_id),
+    from dates
+    inner join closures
+        on closures.batch_id = dates.batch_id
+        and closures.disbursement_date <= dates.as_of_date
+    -- On the book, or the first date at or after it left (its closing row).
+    where closures.left_book_on is null
+        or dates.as_of_date
+            <= least(last_day(closures.left_book_on), dates.batch_as_of_date)
+),
+
+with_paid as (
+    select grid.*,
+        coalesce(cumulative_payments.principal_paid_to_date, 0) as principal_paid_to_date,
+        coalesce(cumulative_payments.interest_paid_to_date, 0) as interest_paid_to_date,
+    from grid
+    asof left join cumulative_payments
+        on grid.batch_id = cumulative_payments.batch_id
+        and grid.loan_id = cumulative_payments.loan_id
+        and grid.as_of_date >= cumulative_payments.payment_date
+),
+
+with_due as (
+    select with_paid.*,
+        coalesce(cumulative_due.principal_due_to_date, 0) as principal_fallen_due,
+        coalesce(cumulative_due.interest_due_to_date, 0) as interest_fallen_due,
+    from with_paid
+    asof left join cumulative_due
+        on with_paid.batch_id = cumulative_due.batch_id
+        and with_paid.loan_id = cumulative_due.loan_id
+        and with_paid.as_of_date > cumulative_due.due_date
+)
+
+select
+    portfolio_id,
+    as_of_date,
+    batch_id,
+    loan_id,
+    borrower_id,
+    is_month_end,
+    is_delivered_as_of,
+    disbursement_date,
+    contract_amount,
+    case
+        when write_off_date <= as_of_date then 'written_off'
+        when disposal_date <= as_of_date then 'disposed'
+        when principal_to_repay - principal_paid_to_date <= 0 then 'repaid'
+        else 'outstanding'
+    end as loan_status,
+    case when loan_status = 'outstanding' then principal_to_repay - principal_paid_to_date
+        else 0 end::decimal(20, 2) as outstanding_principal,
+    case when loan_status = 'outstanding'
+        then greatest(principal_fallen_due - principal_paid_to_date, 0)
+        else 0 end::decimal(20, 2) as overdue_principal,
+    case when loan_status = 'outstanding'
+        then greatest(interest_fallen_due - interest_paid_to_date, 0)
+        else 0 end::decimal(20, 2) as overdue_interest,
+from with_due

@@ -1,0 +1,31 @@
+-- reporting.class_snapshots: the month-end history of every loan (history.fct_loan_month_ends):
+-- balance, DPD, bucket and five-level class at each month-end and delivered as-of date, and the
+-- loan's closing row. The input of every migration, roll-rate, vintage and trend figure.
+select
+    portfolio_id,
+    as_of_date,
+    loan_id,
+    borrower_id,
+    borrower_type,
+    product,
+    currency,
+    branch,
+    disbursement_date,
+    contract_amount,
+    origination_month,
+    months_on_book,
+    is_month_end,
+    is_delivered_as_of,
+    loan_status,
+    outstanding_principal,
+    overdue_principal,
+    overdue_interest,
+    dpd,
+    dpd_bucket,
+    five_class,
+    class_rank,
+    is_npl,
+    class_basis,
+    batch_id,
+    provenance,
+from {{ ref('fct_loan_month_ends') }}
