@@ -17,7 +17,8 @@ def test_definitions_load_with_every_layer():
         assert f"reporting/{model}" in keys
     assert "published_warehouse" in keys
     assert defs.resolve_job_def("build_warehouse") is not None
-    assert {s.name for s in defs.schedules} == {"daily_refresh", "month_end_refresh"}
+    assert {s.name for s in defs.schedules} == {"daily_refresh", "month_end_refresh",
+                                                "month_end_close_schedule"}
     assert {s.name for s in defs.sensors} == {"record_failed_builds", "new_batch_sensor"}
 
 
@@ -59,3 +60,17 @@ def test_folders_with_data_but_no_manifest_are_reported(tmp_path):
     write_csv(tmp_path / "forgot" / "loans.csv", ["loan_id"], [["L1"]])
     (tmp_path / "empty").mkdir()
     assert folders_without_manifest(tmp_path) == [tmp_path / "forgot"]
+
+
+def test_month_end_close_schedule_closes_the_month_just_ended_in_bank_time():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from dagster import build_schedule_context
+
+    schedule = defs.resolve_schedule_def("month_end_close_schedule")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 9 1 * *", "Asia/Shanghai")
+    moment = dt.datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    [request] = schedule.evaluate_tick(
+        build_schedule_context(scheduled_execution_time=moment)).run_requests
+    assert request.partition_key == "2026-11-01"

@@ -18,6 +18,8 @@ import duckdb
 import pytest
 
 from postloan.cli import run_build
+from postloan.definitions import resources
+from postloan.defs.history import month_end_close, read_register, register_path
 from tests.helpers import write_csv, write_manifest
 
 D = dt.date
@@ -141,8 +143,15 @@ def build(root: Path, with_later_delivery: bool) -> duckdb.DuckDBPyConnection:
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    return build(tmp_path_factory.mktemp("history"), with_later_delivery=False)
+def built(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("history")
+    build(root, with_later_delivery=False).close()
+    return root
+
+
+@pytest.fixture(scope="module")
+def con(built) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(built / "wh" / "postloan.duckdb"), read_only=True)
 
 
 def rows(con, sql: str, params: list) -> list[dict]:
@@ -361,3 +370,49 @@ def test_a_later_delivery_leaves_closed_months_unchanged(con, tmp_path):
     t1 = later.execute("select dpd from reporting.class_snapshots where portfolio_id = 'stable' "
                        "and loan_id = 'T1' and as_of_date = ?", [D(2024, 7, 31)]).fetchone()
     assert t1 == (72,)                          # oldest unpaid due 05-20
+
+
+# ------------------------------------------------------------------------------------------
+# Month-end close (monthly partitions)
+
+def close(root: Path, start: str, end: str):
+    from dagster import DagsterInstance, materialize
+
+    tags = {"dagster/asset_partition_range_start": start,
+            "dagster/asset_partition_range_end": end}
+    return materialize([month_end_close], instance=DagsterInstance.ephemeral(), tags=tags,
+                       resources=resources(str(root / "landing"), str(root / "wh" /
+                                                                      "postloan.duckdb")),
+                       raise_on_error=False)
+
+
+def check_passed(result) -> bool:
+    [evaluation] = result.get_asset_check_evaluations()
+    return evaluation.passed
+
+
+@pytest.mark.slow
+def test_month_end_close_is_one_run_and_flags_a_restated_month(built, con):
+    warehouse = built / "wh" / "postloan.duckdb"
+    register_path(warehouse).unlink(missing_ok=True)
+    first = close(built, "2024-01-01", "2024-06-01")          # six months, one run
+    assert first.success and check_passed(first)
+    register = read_register(warehouse)
+    assert sorted(m for p, m in register if p == "k1") == [
+        "2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30", "2024-05-31", "2024-06-30"]
+    assert register[("k1", "2024-03-31")]["loans"] == 4        # A, B, C, S
+    assert register[("k4", "2024-01-31")]["loans"] == 200
+    # Closing March again gives the same checksums.
+    again = close(built, "2024-03-01", "2024-03-01")
+    assert again.success and check_passed(again)
+    # A register that disagrees (the month was restated since) is named by the check.
+    path = register_path(warehouse)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(line.replace(register[("k1", "2024-03-31")]["checksum"], "0" * 32)
+                              for line in lines) + "\n", encoding="utf-8")
+    restated = close(built, "2024-03-01", "2024-03-01")
+    assert restated.success and not check_passed(restated)
+    [evaluation] = restated.get_asset_check_evaluations()
+    assert '"month_end": "2024-03-31"' in evaluation.metadata["restated"].value
+    # A month the warehouse does not reach is an error, not an empty success.
+    assert not close(built, "2030-01-01", "2030-01-01").success

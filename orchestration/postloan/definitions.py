@@ -6,6 +6,7 @@ from dagster import Definitions, EnvVar, define_asset_job, in_process_executor
 
 from postloan.defs.automation import daily_refresh, month_end_refresh, new_batch_sensor
 from postloan.defs.dbt import dbt_resource, warehouse_dbt_assets
+from postloan.defs.history import month_end_close, month_end_close_job, month_end_close_schedule
 from postloan.defs.ingest import ingest_landing
 from postloan.defs.publish import published_warehouse
 from postloan.defs.resources import BuildResource
@@ -16,7 +17,8 @@ from postloan.paths import DEFAULT_LANDING, DEFAULT_WAREHOUSE
 ALL_ASSETS = [ingest_landing, warehouse_dbt_assets, published_warehouse]
 
 build_warehouse_job = define_asset_job(
-    "build_warehouse", selection="*", description="Ingest every batch, build, check, publish.")
+    "build_warehouse", selection=ALL_ASSETS,
+    description="Ingest every batch, build, check, publish.")
 
 
 def landing_dir() -> str:
@@ -38,9 +40,9 @@ def resources(landing: str | None = None, warehouse: str | None = None, as_of: s
 # One process per run: the DuckDB build file has a single writer, and the writer lock taken by the
 # build resource must be held across all steps of the run.
 defs = Definitions(
-    assets=ALL_ASSETS,
-    jobs=[build_warehouse_job],
-    schedules=[daily_refresh, month_end_refresh],
+    assets=[*ALL_ASSETS, month_end_close],
+    jobs=[build_warehouse_job, month_end_close_job],
+    schedules=[daily_refresh, month_end_refresh, month_end_close_schedule],
     sensors=[record_failed_builds, new_batch_sensor],
     # Runs started from the UI, a schedule or the sensor wait for a running build.
     resources=resources(lock_wait_seconds=load_operations().lock_wait_seconds),

@@ -24,6 +24,8 @@ ENV = {
     "duckdb_memory_limit": "POSTLOAN_DUCKDB_MEMORY",
     "duckdb_threads": "POSTLOAN_DUCKDB_THREADS",
     "duckdb_temp_directory": "POSTLOAN_DUCKDB_TEMP",
+    "history_start": "POSTLOAN_HISTORY_START",
+    "close_hour": "POSTLOAN_CLOSE_HOUR",
 }
 
 
@@ -37,6 +39,8 @@ class Operations:
     duckdb_memory_limit: str = "4GB"
     duckdb_threads: int = 2
     duckdb_temp_directory: str | None = None
+    history_start: str = "1985-01-01"
+    close_hour: int = 9
 
     @property
     def zone(self) -> ZoneInfo:
@@ -72,7 +76,9 @@ def load_operations(path: Path = CONFIG_FILE) -> Operations:
         sensor_interval_seconds=int(raw.sensor_interval_seconds),
         duckdb_memory_limit=str(raw.duckdb_memory_limit), duckdb_threads=int(raw.duckdb_threads),
         duckdb_temp_directory=str(raw.duckdb_temp_directory) if raw.duckdb_temp_directory
-        else None)
+        else None,
+        history_start=dt.date.fromisoformat(str(raw.history_start)).isoformat(),
+        close_hour=int(raw.close_hour))
     _ = ops.zone  # fail early on an unknown time zone
     return ops
 

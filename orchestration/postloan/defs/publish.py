@@ -16,7 +16,8 @@ REPORTING_INPUTS = [
     for name in ("loans", "portfolio_summary", "batches", "load_reconciliation", "rejects",
                  "loan_classification", "portfolio_quality", "regulatory_ratios",
                  "large_exposures", "concentration_indices", "concentration_lorenz",
-                 "granularity_adjustment")
+                 "granularity_adjustment", "class_snapshots", "migration_matrix",
+                 "migration_rates", "roll_rates", "vintage_curves", "quality_trends")
 ]
 
 
