@@ -70,6 +70,9 @@ try:
                 con.close()
             key = json.dumps([ids, [loans, principal]])
             seen[key] = seen.get(key, 0) + 1
+            last = Path(str(out_path) + ".last.tmp")
+            last.write_text(key)
+            last.replace(str(out_path) + ".last")
         except Exception as exc:  # every exception is a finding: record it
             error_count += 1
             if len(errors) < 50:
@@ -211,7 +214,7 @@ class Processes:
         rc = build.wait(timeout)
         return build, rc, time.monotonic() - build.started
 
-    def start_reader(self, warehouse: Path, stop: Path, out: Path, max_seconds: float = 240,
+    def start_reader(self, warehouse: Path, stop: Path, out: Path, max_seconds: float = 900,
                      max_reads: int = 20_000, pause: float = 0.05) -> subprocess.Popen:
         script = self.tmp_path / "reader.py"
         if not script.exists():
@@ -398,7 +401,14 @@ def test_readers_see_whole_builds_only_and_killed_builds_change_nothing(
     # The next build starts at once: no manual step, not even waiting for the killed build's
     # children to go away.
     publish_ok("b3")
-    time.sleep(1.0)  # let every reader see the last build too
+
+    def every_reader_saw_the_last_build() -> bool:
+        assert all(proc.poll() is None for proc in readers), "a reader stopped early"
+        final = json.dumps([list(true_pairs["b3"][0]), list(true_pairs["b3"][1])])
+        return all(Path(f"{o}.last").read_text() == final for o in reader_outs)
+
+    # On a loaded machine a reader may be between reads for a while: wait for it, bounded.
+    wait_for(every_reader_saw_the_last_build, 60, "every reader to see the last build")
     stop.touch()
     for proc in readers:
         assert proc.wait(timeout=60) == 0

@@ -28,31 +28,8 @@ schedule as (
     )
 ),
 
-daily_payments as (
-    select
-        batch_id,
-        loan_id,
-        payment_date,
-        sum(principal_paid) as principal_paid,
-        sum(interest_paid) as interest_paid,
-    from {{ ref('stg_landing__payments') }}
-    where payment_date <= as_of_date
-    group by all
-),
-
 cumulative_payments as (
-    select
-        batch_id,
-        loan_id,
-        payment_date,
-        sum(principal_paid) over by_date as principal_paid_to_date,
-        sum(interest_paid) over by_date as interest_paid_to_date,
-    from daily_payments
-    window by_date as (
-        partition by batch_id, loan_id
-        order by payment_date
-        rows between unbounded preceding and current row
-    )
+    select * from {{ ref('int_loan_cumulative_payments') }}
 ),
 
 -- Cumulative amounts never fall, so the earliest date reaching each amount is well defined.
