@@ -127,9 +127,8 @@ TREND_DATES = ["2023-12-31", "2024-01-31", "2024-02-29", "2024-03-31", "2024-04-
 TREND_EXPOSURE = ["31.00", "30.00", "32.00", "34.00", "36.00", "38.00", "40.00"]
 
 
-@pytest.fixture(scope="module")
-def con(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    landing = tmp_path_factory.mktemp("industry") / "landing"
+def write_books(landing: Path) -> None:
+    """The reference tree and every portfolio of the module doc."""
     write_reference(landing)
     limits = [(GBT, code, 3, "50.00", "2024-01-01") for code, *_ in I3]
     # Effective dating on C: the 2024-01-01 limit is in force on 2024-06-30, not the earlier
@@ -170,6 +169,12 @@ def con(tmp_path_factory) -> duckdb.DuckDBPyConnection:
               ("EV4", "NEW-1", "2023-09-01", "write_off", "100.00")]
     payments = [("PP1", "P-1", "2022-06-30", "100.00", "0.00")]
     write_book(landing, "defaults", "2023-12-31", loans, events=events, payments=payments)
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory) -> duckdb.DuckDBPyConnection:
+    landing = tmp_path_factory.mktemp("industry") / "landing"
+    write_books(landing)
     warehouse = landing.parent / "wh" / "postloan.duckdb"
     assert run_build(landing, warehouse, ephemeral=True, log_level="WARNING") == 0
     return duckdb.connect(str(warehouse), read_only=True)
