@@ -106,8 +106,10 @@ def test_utilisation_bands_breaches_and_reviews(app_env: Path) -> None:
     assert breaches["超限金额"].tolist() == ["1.00", "0.00"]
 
     reviews = frame_with(at, "证据", "建议措施")
-    assert reviews["行业代码"].tolist() == ["7111", "7112"]
-    assert reviews["触发条件"].tolist() == ["限额超限", "限额超限"]
+    assert reviews["行业代码"].tolist() == ["7111", "7112", "5312"]
+    assert reviews["触发条件"].tolist() == ["限额超限", "限额超限", "外部指标同比下降"]
+    assert reviews["证据"].tolist()[2] == (
+        "revenue 2023：90，上年 100，同比 -10.00%（阈值 ≤ -10.00%）")
     assert reviews["证据"].tolist()[0] == (
         "风险暴露 51.00，限额 50.00，使用率 102.00%（阈值 ≥ 100.00%），2024-06-30")
     assert reviews["建议措施"].tolist()[0] == "冻结新增敞口，报告风险委员会并制定整改计划"

@@ -59,8 +59,19 @@ def write_reference(landing: Path) -> None:
     folder = landing / "tree"
     write_csv(folder / "industries.csv", ["scheme", "code", "name", "parent_code", "level"],
               [[GBT, *row] for row in TREE] + [["NAICS 2017", *row] for row in NAICS_TREE])
+    # Revenue of NAICS 5312 down 10.00% in 2023 (a review), sales down 9.99% (none); the 2025
+    # figure is after the as-of date and not used.
+    write_csv(folder / "industry_indicators.csv",
+              ["scheme", "code", "period", "indicator", "value", "unit", "source"],
+              [["NAICS 2017", "5312", "2022", "revenue", "100", "USD million", "test"],
+               ["NAICS 2017", "5312", "2023", "revenue", "90", "USD million", "test"],
+               ["NAICS 2017", "5312", "2024", "revenue", "", "USD million", "test"],
+               ["NAICS 2017", "5312", "2025", "revenue", "50", "USD million", "test"],
+               ["NAICS 2017", "5312", "2022", "sales", "100", "USD million", "test"],
+               ["NAICS 2017", "5312", "2023", "sales", "90.01", "USD million", "test"]])
     write_manifest(folder, portfolio_id="tree_reference", as_of="2024-01-01", kind="reference",
-                   files={"industries": "industries.csv"})
+                   files={"industries": "industries.csv",
+                          "industry_indicators": "industry_indicators.csv"})
 
 
 def write_book(landing: Path, portfolio: str, as_of: str, loans: list[tuple],
@@ -417,3 +428,21 @@ def test_observed_default_rate_by_year_from_charge_offs(con):
     fired = reviews(con, "defaults", "default_rate_vs_bank")
     assert fired["701"][:3] == (D("2.000000"), D("0.200000"), D("0.100000"))
     assert fired["701"][4].startswith("Default rate 20.00% in 2023 against the book's 10.00%")
+
+
+@pytest.mark.slow
+def test_external_indicator_down_year_on_year_triggers_a_review(con):
+    changes = dict(con.execute("""
+        select indicator || ' ' || period, yoy_change from reporting.industry_indicators
+        where scheme = 'NAICS 2017' and industry_code = '5312'""").fetchall())
+    assert changes == {"revenue 2022": None, "revenue 2023": D("-0.100000"),
+                       "revenue 2024": None, "revenue 2025": None, "sales 2022": None,
+                       "sales 2023": D("-0.099900")}
+    fired = con.execute("""
+        select industry_code, evidence_period, observed_value, evidence
+        from reporting.industry_reviews
+        where portfolio_id = 'i3' and trigger_id = 'indicator_decline'""").fetchall()
+    # Only the NAICS node the mapped borrower sits in; 5312 is level 2 (var max level 2).
+    assert fired == [("5312", "revenue 2023", D("-0.100000"),
+                      "revenue 2023: 90.000000 against 100.000000 the year before, -10.00% "
+                      "(trigger <= -10%)")]
