@@ -24,7 +24,11 @@ limits as (
 ),
 
 dates as (
-    select distinct portfolio_id, as_of_date, currency from {{ ref('int_industry_exposure_by_date') }}
+    -- One row per portfolio and date, in the currency of the batch the date's rows come from.
+    select dated.portfolio_id, dated.as_of_date, any_value(batches.currency) as currency,
+    from {{ ref('int_industry_exposure_by_date') }} as dated
+    inner join {{ ref('stg_landing__batches') }} as batches using (batch_id)
+    group by all
 ),
 
 in_force as (
