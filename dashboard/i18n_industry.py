@@ -184,6 +184,13 @@ INDUSTRY_LABELS: dict[str, dict[str, str]] = {
     "col.special_mention_text": {"zh": "关注类占比", "en": "Special Mention share"},
     "col.share_of_book_text": {"zh": "占贷款组合比例", "en": "Share of book"},
     "col.mapping": {"zh": "归类方式", "en": "Mapping"},
+    "col.exposure_growth_text": {"zh": "风险暴露增长", "en": "Exposure growth"},
+    "col.migration_text": {"zh": "向下迁徙率", "en": "Downward migration"},
+    "industry.growth_caption": {
+        "zh": "增长率与向下迁徙率相对于上一统计日 {previous}（规则 K1，各级合并）。",
+        "en": "Growth and downward migration since the previous stock date {previous} (rule K1, "
+        "classes pooled).",
+    },
     "mapping.gbt": {"zh": "国标代码", "en": "GB/T code"},
     "mapping.crosswalk": {"zh": "NAICS对照映射", "en": "NAICS crosswalk"},
     "mapping.naics": {"zh": "NAICS代码", "en": "NAICS code"},

@@ -117,3 +117,16 @@ def borrower_loans(
         "and borrower_id = ? order by exposure desc, loan_id",
         (portfolio_id, as_of, borrower_id),
     )
+
+
+def risk_on_stock_date(
+    snapshot: Snapshot, portfolio_id: str, as_of: dt.date, scheme: str
+) -> pd.DataFrame:
+    """Growth and downward migration up to the as-of date, where it is its year's stock date."""
+    return query(
+        snapshot,
+        "select level, industry_code, previous_stock_date, exposure_growth, "
+        "downward_migration_rate from reporting.industry_risk "
+        "where portfolio_id = ? and scheme = ? and stock_date = ?",
+        (portfolio_id, scheme, as_of),
+    )

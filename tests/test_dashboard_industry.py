@@ -147,6 +147,18 @@ def test_history_and_projected_month(app_env: Path) -> None:
 
 
 @pytest.mark.slow
+def test_growth_and_migration_since_the_previous_stock_date(app_env: Path) -> None:
+    at = industry_page("trend", "en", "2024-06-30")
+    risk = frame_with(at, "Exposure growth", "Downward migration").set_index("Industry")
+    # K: 50.00 against 41.00 in December; 10.00 of the 41.00 moved from Pass to Substandard.
+    assert (risk.loc["K", "Exposure growth"], risk.loc["K", "Downward migration"]) == (
+        "21.95%", "24.39%")
+    assert risk.loc["K", "NPL ratio"] == "20.00%"
+    assert ("Growth and downward migration since the previous stock date 2023-12-31 (rule K1, "
+            "classes pooled).") in texts(at.caption)
+
+
+@pytest.mark.slow
 def test_default_rates_by_year(app_env: Path) -> None:
     at = industry_page("defaults", "en")
     rates = frame_with(at, "Performing at start", "Default rate")

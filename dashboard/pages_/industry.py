@@ -86,6 +86,8 @@ EXPOSURE_TABLE = (
     Col("npl_ratio_to_bank_text"),
     Col("special_mention_text"),
     Col("share_of_book_text"),
+    Col("exposure_growth_text"),
+    Col("migration_text"),
     Col("mapping", CODE, "mapping"),
 )
 BORROWER_TABLE = (
@@ -205,8 +207,14 @@ def defaults_chart_data(frame: pd.DataFrame, bank_label: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["year", "series", "value"])
 
 
-def exposure_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    frame = rows.reset_index(drop=True).copy()
+def exposure_frame(rows: pd.DataFrame, risk: pd.DataFrame) -> pd.DataFrame:
+    """The nodes' figures on the date, with growth and downward migration since the previous
+    stock date (``risk``, from reporting.industry_risk) where there is one."""
+    frame = rows.reset_index(drop=True).merge(
+        risk[["level", "industry_code", "exposure_growth", "downward_migration_rate"]],
+        on=["level", "industry_code"], how="left")
+    frame["exposure_growth_text"] = [fraction_text(v) for v in frame["exposure_growth"]]
+    frame["migration_text"] = [fraction_text(v) for v in frame["downward_migration_rate"]]
     frame["borrowers"] = [int(v) for v in frame["business_borrowers"]]
     frame["npl_ratio_text"] = [fraction_text(v) for v in frame["npl_ratio"]]
     frame["npl_ratio_to_bank_text"] = [times_text(v) for v in frame["npl_ratio_to_bank"]]
@@ -342,7 +350,12 @@ def render_drill(context, prefix: str, scheme: str, levels: list[int], currency:
     st.subheader(t("industry.risk_now"))
     level = _level_picker(context, prefix, levels, "exposure_level")
     rows = industry_data.exposure(context.snapshot, context.portfolio_id, context.as_of, scheme)
-    frame = exposure_frame(rows[rows["level"] == level])
+    risk = industry_data.risk_on_stock_date(
+        context.snapshot, context.portfolio_id, context.as_of, scheme)
+    frame = exposure_frame(rows[rows["level"] == level], risk)
+    previous = risk["previous_stock_date"].dropna()
+    if not previous.empty:
+        st.caption(t("industry.growth_caption", previous=formatting.format_date(previous.iloc[0])))
     tables.show(frame, EXPOSURE_TABLE, context.lang)
 
     st.subheader(t("industry.drill"))
