@@ -4,7 +4,8 @@
 -- industry_limit_borrower_types) count against industry limits; individuals and other types are
 -- reported apart. NPL ratio and 关注 share are of outstanding principal (NPL balance / loans)
 -- of the industry's business loans; the bank's NPL ratio is over every loan of the portfolio
--- (as reporting.portfolio_quality). Level 0 of the GB/T tree adds up to the book ('(unmapped)' and '(none)' nodes).
+-- (as reporting.portfolio_quality). Level 0 of the GB/T tree adds up to the book (with the
+-- '(unmapped)' and '(none)' nodes).
 with
 
 loans as (

@@ -136,7 +136,8 @@ select
     evidence_period,
     case metric
         when 'npl_ratio_to_bank' then printf(
-            'NPL ratio %.2f%% against the bank''s %.2f%%: %.2fx (trigger %s %.2fx), %d obligors, %s',
+            'NPL ratio %.2f%% against the bank''s %.2f%%: %.2fx (trigger %s %.2fx), '
+            || '%d obligors, %s',
             industry_value * 100, comparison_value * 100, observed_value, operator, threshold,
             obligors, evidence_period)
         when 'default_rate_to_bank' then printf(
