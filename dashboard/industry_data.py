@@ -30,7 +30,8 @@ def utilisation(snapshot: Snapshot, portfolio_id: str) -> pd.DataFrame:
     return query(
         snapshot,
         "select as_of_date, scheme, level, industry_code, industry_name, limit_amount, "
-        "limit_effective_from, exposure, utilisation, headroom, band, loans, borrowers, "
+        "limit_effective_from, exposure, utilisation, headroom, band, band_amber_from, "
+        "band_red_from, band_breach_from, loans, borrowers, "
         "trend_status, trend_points, trend_slope_per_month, projected_limit_month, provenance "
         "from reporting.industry_limit_utilisation where portfolio_id = ? "
         "order by as_of_date, scheme, level, industry_code",

@@ -84,6 +84,8 @@ def test_evidence_in_both_languages() -> None:
 def test_utilisation_bands_breaches_and_reviews(app_env: Path) -> None:
     at = industry_page("i3")
     assert "行业限额与行业风险" in texts(at.header)
+    assert ("使用率 = 风险暴露 ÷ 限额；预警区间：80% 起为黄色预警，90% 起为红色预警，"
+            "100% 及以上为超限（规则 I3，可配置）。") in texts(at.caption)
     table = frame_with(at, "限额使用率", "预警区间", "剩余额度")
     assert table["行业代码"].tolist() == ["C", "1311", "1312", "1313", "1314", "1319", "7010",
                                       "7040", "7111", "7112"]

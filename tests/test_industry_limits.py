@@ -225,6 +225,10 @@ def test_bands_follow_the_vars(tmp_path):
     con = duckdb.connect(str(warehouse), read_only=True)
     assert utilisation(con, "i3", "7010")[4] == "green"   # 82% < 85%
     assert utilisation(con, "i3", "7040")[4] == "amber"   # 86% >= 85%
+    edges = con.execute("""
+        select distinct band_amber_from, band_red_from, band_breach_from
+        from reporting.industry_limit_utilisation""").fetchall()
+    assert edges == [(D("0.8500"), D("0.9000"), D("1.0000"))]   # stored with the figures
 
 
 @pytest.mark.slow

@@ -25,9 +25,7 @@ from dashboard.shell import current_context
 from dashboard.tables import AMOUNT, CODE, DATE, Col
 
 LIGHTS = {"green": "🟢", "amber": "🟡", "red": "🔴", "breach": "⛔"}
-# The bands' lower edges (dbt vars industry_band_*; defaults of rule I3), for the caption.
-BAND_EDGES = {"amber": "80%", "red": "90%", "breach": "100%"}
-TREND_MONTHS = 6  # dbt var industry_trend_months
+TREND_MONTHS = 6  # dbt var industry_trend_months (default), for the caption
 
 UTILISATION_TABLE = (
     Col("light"),
@@ -228,11 +226,14 @@ def exposure_frame(rows: pd.DataFrame, risk: pd.DataFrame) -> pd.DataFrame:
 
 def render_utilisation(context, scheme: str, rows: pd.DataFrame) -> None:
     st.subheader(t("industry.utilisation"))
-    st.caption(t("industry.utilisation_caption", **BAND_EDGES))
     now = rows[(rows["as_of_date"] == context.as_of) & (rows["scheme"] == scheme)]
     if now.empty:
         st.info(t("industry.no_limits"))
         return
+    # The band edges the build used (dbt vars industry_band_*), as stored with the figures.
+    edges = {band: fraction_text(now[f"band_{band}_from"].iloc[0]).replace(".00%", "%")
+             for band in ("amber", "red", "breach")}
+    st.caption(t("industry.utilisation_caption", **edges))
     frame = utilisation_frame(now)
     separator = t("industry.list_separator")
     for band, key, show in (("breach", "industry.breaches", st.error),
@@ -259,7 +260,8 @@ def render_utilisation(context, scheme: str, rows: pd.DataFrame) -> None:
                      alt.Tooltip("utilisation_text:N", title=t("col.utilisation"))],
         )
     )
-    rules = alt.Chart(pd.DataFrame({"x": [80.0, 90.0, 100.0]})).mark_rule(
+    edge_values = [float(now[f"band_{b}_from"].iloc[0]) * 100 for b in ("amber", "red", "breach")]
+    rules = alt.Chart(pd.DataFrame({"x": edge_values})).mark_rule(
         strokeDash=[4, 4], color="#555555").encode(x="x:Q")
     st.altair_chart(chart + rules, width="stretch")
     tables.show(frame, UTILISATION_TABLE, context.lang)

@@ -163,6 +163,9 @@ select
             then 'amber'
         else 'green'
     end as band,
+    {{ var('industry_band_amber') }}::decimal(6, 4) as band_amber_from,
+    {{ var('industry_band_red') }}::decimal(6, 4) as band_red_from,
+    {{ var('industry_band_breach') }}::decimal(6, 4) as band_breach_from,
     measured.loans,
     measured.borrowers,
     coalesce(projected.trend_status, case when measured.is_month_end
