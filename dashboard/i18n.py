@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.i18n_industry import INDUSTRY_LABELS
+
 LANGUAGES: dict[str, str] = {"zh": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh"
 LANGUAGE_KEY = "lang"  # session-state key of the language switch
@@ -783,6 +785,9 @@ LABELS: dict[str, dict[str, str]] = {
     "dimension.branch": {"zh": "经办机构", "en": "Branch"},
     "dimension.industry": {"zh": "行业", "en": "Industry"},
 }
+
+# The industry limits page keeps its labels in one block of its own.
+LABELS.update(INDUSTRY_LABELS)
 
 DPD_BUCKETS: tuple[str, ...] = ("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7")
 

@@ -209,7 +209,7 @@ def test_every_dashboard_page_renders_the_bundled_warehouse(bundled, monkeypatch
     at.selectbox(key="portfolio_id").set_value(portfolio).run()
     assert not at.exception, [e.value for e in at.exception]
     for page in ("pages_/classification.py", "pages_/concentration.py", "pages_/loan.py",
-                 "pages_/loads.py", "pages_/overview.py"):
+                 "pages_/loads.py", "pages_/overview.py", "pages_/industry.py"):
         at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])
     at.switch_page("pages_/classification.py").run()
@@ -292,3 +292,96 @@ def test_sba_history_and_vintages_rest_on_the_real_charge_offs(bundled):
     assert short == {}
     # Defaults also come from loans still on the book but non-performing, never fewer.
     assert sum(curves.values()) >= len(charge_offs) > 100
+
+
+@pytest.mark.slow
+def test_sba_industries_limits_and_reviews_from_real_data(bundled, monkeypatch):
+    """Real industries (NAICS 2007 of the source, filed under GB/T 4754 by the crosswalk), real
+    default rates by industry and year from the real charge-offs, the illustrative (synthetic)
+    limit set, and reviews triggered by the real book's evidence, on the page too."""
+    from decimal import Decimal
+
+    from streamlit.testing.v1 import AppTest
+
+    from postloan.adapters.sba import CHARGED_OFF, read_source
+
+    con = duckdb.connect(str(bundled), read_only=True)
+    as_of = dt.date(2010, 12, 31)
+    level0 = dict(con.execute("""
+        select industry_code, limit_exposure from reporting.industry_exposure
+        where portfolio_id = 'sba7a_ca' and as_of_date = ? and scheme = 'GB/T 4754-2017'
+          and level = 0""", [as_of]).fetchall())
+    # Lessors and agents -> K 房地产业, rental and leasing -> L, NAICS 533 -> M; nothing unmapped.
+    assert set(level0) == {"K", "L", "M"}
+    book = con.execute("""
+        select sum(outstanding_principal) from reporting.loans
+        where portfolio_id = 'sba7a_ca' and as_of_date = ? and loan_status = 'outstanding'""",
+                       [as_of]).fetchone()[0]
+    assert sum(level0.values()) == book          # no undrawn amounts: exposure = balance
+
+    # Default rates by year from the real charge-offs: NAICS 531, 2008-2010.
+    rates = con.execute("""
+        select year, performing_obligors, defaulted_obligors, default_rate, bank_default_rate
+        from reporting.industry_risk where portfolio_id = 'sba7a_ca' and scheme = 'NAICS 2007'
+          and industry_code = '531' and year between 2008 and 2010 order by year""").fetchall()
+    assert rates == [
+        (2008, 1107, 98, Decimal("0.088528"), Decimal("0.072139")),
+        (2009, 1058, 113, Decimal("0.106805"), Decimal("0.083925")),
+        (2010, 954, 171, Decimal("0.179245"), Decimal("0.146290")),
+    ]
+    # Against the source: every obligor counted as defaulting in a year is a real name charged
+    # off in that year (those charged off earlier, or not on book on 1 January, are not counted).
+    source = [loan for loan in read_source(SOURCES_DIR / "sba7a_ca")
+              if loan.charge_off_date
+              and (loan.charge_off_amount > 0 or loan.status == CHARGED_OFF)]
+    for year, _, defaulted, *_ in rates:
+        counted = {name for (name,) in con.execute("""
+            select b.borrower_name from intermediate.int_industry_obligor_years y
+            join staging.stg_landing__borrowers b using (batch_id, borrower_id)
+            where y.portfolio_id = 'sba7a_ca' and y.year = ? and y.defaulted
+              and b.industry_code like '531%'""", [year]).fetchall()}
+        assert len(counted) == defaulted
+        assert counted <= {loan.name for loan in source if loan.charge_off_date.year == year}
+
+    # The demonstration limits are synthetic and labelled so; 71 租赁业 is over its 2010 limit.
+    breach = con.execute("""
+        select limit_amount, exposure, band, provenance from reporting.industry_limit_utilisation
+        where portfolio_id = 'sba7a_ca' and as_of_date = ? and industry_code = '71'""",
+                         [as_of]).fetchone()
+    assert breach == (Decimal("95000000.00"), level0["L"], "breach", "synthetic")
+
+    # Reviews triggered by the real book's evidence (not the synthetic limits): NAICS 5321
+    # automotive equipment rental has 4x the book's NPL ratio.
+    real = con.execute("""
+        select industry_code, trigger_id, observed_value, obligors, provenance
+        from reporting.industry_reviews
+        where portfolio_id = 'sba7a_ca' and as_of_date = ? and provenance <> 'synthetic'
+        order by industry_code""", [as_of]).fetchall()
+    assert ("5321", "npl_ratio_vs_bank", Decimal("4.007885"), 70, "derived") in real
+    npl, loans_5321 = con.execute("""
+        select sum(c.outstanding_principal) filter (where c.is_npl), sum(c.outstanding_principal)
+        from reporting.loan_classification c
+        join staging.stg_landing__borrowers b using (batch_id, borrower_id)
+        where c.portfolio_id = 'sba7a_ca' and c.as_of_date = ? and b.industry_code like '5321%'
+        """, [as_of]).fetchone()
+    bank_npl, bank = con.execute("""
+        select npl_balance, total_balance from reporting.portfolio_quality
+        where portfolio_id = 'sba7a_ca' and as_of_date = ? and five_class = 'pass'""",
+                                 [as_of]).fetchone()
+    assert round((npl / loans_5321) / (bank_npl / bank), 6) == Decimal("4.007885")
+
+    monkeypatch.setenv("POSTLOAN_WAREHOUSE", str(bundled))
+    app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=60)
+    at.run()
+    at.selectbox(key="portfolio_id").set_value("sba7a_ca").run()
+    at.radio(key="lang").set_value("en").run()
+    at.switch_page("pages_/industry.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    frames = [d.value for d in at.dataframe]
+    reviews = next(f for f in frames if "Evidence" in f.columns)
+    row = reviews[reviews["Industry"] == "5321"].iloc[0]
+    assert row["Evidence"].startswith("NPL ratio 12.43% against the bank's 3.10%: 4.01x")
+    defaults = next(f for f in frames if "Performing at start" in f.columns)
+    k2010 = defaults[(defaults["Year"] == 2010) & (defaults["Industry"] == "K")].iloc[0]
+    assert (k2010["Industry name"], k2010["Default rate"]) == ("房地产业", "17.92%")

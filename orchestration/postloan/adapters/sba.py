@@ -54,6 +54,16 @@ Charged off
 SBA guarantee
     Each loan gets one ``guarantees`` row: guarantor ``SBA`` (the US Small Business
     Administration), amount ``SBA_Appv`` (the guaranteed share of the approved amount).
+
+Industry limits (illustrative, synthetic)
+    No public source publishes a lender's industry limits (行业限额). So that the limit pages have
+    something real to measure against, each batch carries ``DEMO_LIMITS``: an invented,
+    effective-dated limit set in USD on GB/T 4754-2017 门类/大类 and NAICS 2007 codes, every row
+    flagged ``synthetic`` and the manifest notes saying it is illustrative. A first set takes
+    effect on 2008-01-01; a revision on 2010-01-01 cuts some limits and adds one (as a committee
+    might after the 2009 losses). A batch carries the rows in effect by its as-of date. The
+    amounts were chosen against the real exposures so that the bundled snapshots show every
+    band (green, amber, red, breach); they say nothing about any real lender.
 """
 
 from __future__ import annotations
@@ -78,6 +88,23 @@ CHARGE_OFF_GAP_DAYS = 120
 PAID_IN_FULL = "P I F"
 CHARGED_OFF = "CHGOFF"
 GUARANTOR_ID = "SBA"
+
+# Invented for illustration (synthetic): no public source has a lender's industry limits.
+# (scheme, code, level, limit in USD, effective from)
+DEMO_LIMITS = (
+    ("GB/T 4754-2017", "K", 0, "300000000.00", dt.date(2008, 1, 1)),
+    ("GB/T 4754-2017", "L", 0, "120000000.00", dt.date(2008, 1, 1)),
+    ("GB/T 4754-2017", "M", 0, "5000000.00", dt.date(2008, 1, 1)),
+    ("GB/T 4754-2017", "70", 1, "260000000.00", dt.date(2008, 1, 1)),
+    ("GB/T 4754-2017", "71", 1, "105000000.00", dt.date(2008, 1, 1)),
+    ("NAICS 2007", "53", 0, "400000000.00", dt.date(2008, 1, 1)),
+    ("NAICS 2007", "5312", 2, "200000000.00", dt.date(2008, 1, 1)),
+    ("NAICS 2007", "5321", 2, "20000000.00", dt.date(2008, 1, 1)),
+    ("GB/T 4754-2017", "K", 0, "250000000.00", dt.date(2010, 1, 1)),
+    ("GB/T 4754-2017", "71", 1, "95000000.00", dt.date(2010, 1, 1)),
+    ("NAICS 2007", "5321", 2, "22000000.00", dt.date(2010, 1, 1)),
+    ("NAICS 2007", "5313", 2, "50000000.00", dt.date(2010, 1, 1)),
+)
 
 # Invented for illustration: public portfolios come without the lender's capital.
 CAPITAL = {
@@ -286,7 +313,9 @@ def _snapshot(loans: list[SourceLoan], lives: dict[str, Life], ids: dict[str, st
         "8.00% interest rate (assumed), maturities, level-payment schedules, payment rows and the "
         "pre-charge-off recoveries. Broken source values are passed through on purpose (missing "
         "disbursement dates, Term 0, paid-in-full loans with a charge-off). Capital figures are "
-        "invented for illustration (synthetic). Rules: docs/data-sources.md."
+        "invented for illustration (synthetic). Industry limits are an illustrative "
+        "demonstration set, invented (synthetic), not any lender's. Rules: "
+        "docs/data-sources.md and docs/industry-limits.md."
     )
     header = {
         "portfolio_id": PORTFOLIO_ID,
@@ -312,13 +341,16 @@ def _snapshot(loans: list[SourceLoan], lives: dict[str, Life], ids: dict[str, st
         "payments": payments,
         "loan_events": events,
         "guarantees": guarantees,
+        "industry_limits": [{
+            "scheme": scheme, "code": code, "level": level, "limit_amount": amount,
+            "effective_from": effective, "provenance": "synthetic",
+        } for scheme, code, level, amount, effective in DEMO_LIMITS if effective <= as_of],
     }
     absent = {
         "collateral": "The source only flags real-estate backing (RealEstate = 1) without any "
                       "collateral value or appraisal date.",
         "industries": "Classification trees come with the industry_reference batch.",
         "industry_indicators": "Indicators come with the industry_reference batch.",
-        "industry_limits": "The source has no lender limits.",
         "classification_overrides": "The source has no manual five-level classifications.",
     }
     return write_batch(out_dir / PORTFOLIO_ID / as_of.isoformat(), header, tables, absent)

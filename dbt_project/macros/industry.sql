@@ -1,0 +1,36 @@
+{#- Loans of one dated input (columns of int_industry_exposure_by_date) with what the industry
+    models need: exposure (outstanding principal + undrawn commitments x var undrawn_ccf, I2),
+    whether the loan counts against industry limits (borrower types in var
+    industry_limit_borrower_types; individuals and banks are reported apart), the borrower's
+    name and industry as delivered in the loan's batch, and the least real provenance. -#}
+{% macro industry_loans(dated) -%}
+select
+    dated.portfolio_id,
+    dated.as_of_date,
+    dated.batch_id,
+    dated.loan_id,
+    dated.borrower_id,
+    borrowers.borrower_name,
+    dated.borrower_type,
+    dated.currency,
+    dated.outstanding_principal,
+    round(dated.outstanding_principal
+        + coalesce(details.undrawn_amount, 0) * {{ var('undrawn_ccf') }}, 2)::decimal(20, 2)
+        as exposure,
+    dated.dpd,
+    dated.five_class,
+    dated.class_rank,
+    dated.is_npl,
+    coalesce(dated.borrower_type in (
+        {%- for t in var('industry_limit_borrower_types') %}'{{ t }}'{{ ", " if not loop.last }}
+        {%- endfor %}), false) as counts_against_limits,
+    coalesce(borrowers.industry_scheme, '') as industry_scheme,
+    coalesce(borrowers.industry_code, '') as industry_code,
+    greatest({{ provenance_rank('details.provenance') }},
+             coalesce({{ provenance_rank('borrowers.provenance') }}, 0)) as provenance_rank,
+from {{ dated }} as dated
+inner join {{ ref('stg_landing__loans') }} as details
+    on details.batch_id = dated.batch_id and details.loan_id = dated.loan_id
+left join {{ ref('stg_landing__borrowers') }} as borrowers
+    on borrowers.batch_id = dated.batch_id and borrowers.borrower_id = dated.borrower_id
+{%- endmacro %}

@@ -1,0 +1,21 @@
+-- Grain: one row per portfolio, as-of date and loan on book (outstanding) on that date.
+-- The one dated-exposure input of the industry history, trend, migration and growth figures
+-- (industry_limit_utilisation, industry_risk): the month-end history (fct_loan_month_ends, every
+-- month-end and delivered as-of date; docs/history.md).
+select
+    portfolio_id,
+    as_of_date,
+    batch_id,
+    loan_id,
+    borrower_id,
+    borrower_type,
+    currency,
+    outstanding_principal,
+    dpd,
+    dpd_bucket,
+    loan_status,
+    five_class,
+    class_rank,
+    is_npl,
+from {{ ref('fct_loan_month_ends') }}
+where loan_status = 'outstanding'
