@@ -74,3 +74,11 @@ def test_month_end_close_schedule_closes_the_month_just_ended_in_bank_time():
     [request] = schedule.evaluate_tick(
         build_schedule_context(scheduled_execution_time=moment)).run_requests
     assert request.partition_key == "2026-11-01"
+
+
+def test_publish_waits_for_every_reporting_model():
+    graph = defs.resolve_asset_graph()
+    publish = graph.get(AssetKey(["published_warehouse"]))
+    reporting = {k for k in graph.get_all_asset_keys() if k.path[0] == "reporting"}
+    assert len(reporting) > 20
+    assert reporting <= set(publish.parent_keys)

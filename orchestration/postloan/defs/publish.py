@@ -2,23 +2,27 @@
 
 
 import datetime as dt
+import json
 
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 import postloan
+from postloan.defs.dbt import ensure_manifest
 from postloan.defs.resources import BuildResource
 from postloan.publish import publish_with_masked_copy
 from postloan.runlog import append_run
 
-REPORTING_INPUTS = [
-    AssetKey(["reporting", name])
-    for name in ("loans", "portfolio_summary", "batches", "load_reconciliation", "rejects",
-                 "loan_classification", "portfolio_quality", "regulatory_ratios",
-                 "large_exposures", "concentration_indices", "concentration_lorenz",
-                 "granularity_adjustment", "class_snapshots", "migration_matrix",
-                 "migration_rates", "roll_rates", "vintage_curves", "quality_trends")
-]
+
+def reporting_models() -> list[AssetKey]:
+    """Every model of the reporting schema, from the dbt manifest: publication waits for all."""
+    manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
+    return sorted(AssetKey(["reporting", node["name"]]) for node in manifest["nodes"].values()
+                  if node["resource_type"] == "model"
+                  and node["config"].get("schema") == "reporting")
+
+
+REPORTING_INPUTS = reporting_models()
 
 
 def write_build_info(con: duckdb.DuckDBPyConnection, build_id: str, build: BuildResource,
