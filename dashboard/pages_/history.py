@@ -437,6 +437,12 @@ def metric_label(metric: str, threshold: Any, lang: str) -> str:
 # --- rendering ---------------------------------------------------------------------------------
 
 
+def _labels(prefix: str, codes: Sequence[str]) -> dict[str, str]:
+    """``code -> label`` in the run's language, for a widget's ``format_func`` (a lookup made
+    now, not a call of ``t`` later, outside the run)."""
+    return {code: t(f"{prefix}.{code}") for code in codes}
+
+
 def _keep(key: str, options: Sequence[Any], default: Any) -> None:
     """Keep a widget's value while it is still an option; else reset it to ``default``."""
     if st.session_state.get(key) not in options:
@@ -566,7 +572,7 @@ def render_migration(context, dates: list[dt.date], prefix: str, currency: str) 
             BASES,
             key=basis_key,
             horizontal=True,
-            format_func=lambda b: t(f"history.basis.{b}"),
+            format_func=_labels("history.basis", BASES).get,
         )
     start, end = dt.date.fromisoformat(start_text), dt.date.fromisoformat(end_text)
     if start >= end:
@@ -601,7 +607,7 @@ def render_rates(context, prefix: str) -> None:
         HORIZONS,
         key=key,
         horizontal=True,
-        format_func=lambda h: t(f"history.horizon.{h}"),
+        format_func=_labels("history.horizon", HORIZONS).get,
     )
     rates = migration_rates(context.snapshot, context.portfolio_id, horizon)
     if rates.empty:
@@ -635,6 +641,10 @@ def render_rolls(context, prefix: str) -> None:
     months = sorted(set(frame["from_as_of_date"]), reverse=True)
     ends = dict(zip(frame["from_as_of_date"], frame["to_as_of_date"], strict=True))
     options = [m.isoformat() for m in months]
+    month_labels = {
+        m.isoformat(): t("history.roll_month_option", start=m.isoformat(), end=ends[m].isoformat())
+        for m in months
+    }
     key = f"{prefix}:roll_month"
     default = default_roll_month(frame, context.as_of)
     _keep(key, options, default.isoformat() if default else options[0])
@@ -642,11 +652,7 @@ def render_rolls(context, prefix: str) -> None:
         t("history.roll_month"),
         options,
         key=key,
-        format_func=lambda m: t(
-            "history.roll_month_option",
-            start=m,
-            end=ends[dt.date.fromisoformat(m)].isoformat(),
-        ),
+        format_func=month_labels.get,
     )
     month = frame[frame["from_as_of_date"] == dt.date.fromisoformat(chosen)]
     tables.show(month, ROLL_TABLE, context.lang, width="stretch")
@@ -693,7 +699,7 @@ def render_vintages(context, prefix: str) -> None:
             GRANULARITIES,
             key=granularity_key,
             horizontal=True,
-            format_func=lambda g: t(f"history.vintage.granularity.{g}"),
+            format_func=_labels("history.vintage.granularity", GRANULARITIES).get,
         )
     with middle:
         metric = st.selectbox(
@@ -705,7 +711,7 @@ def render_vintages(context, prefix: str) -> None:
             VINTAGE_BASES,
             key=basis_key,
             horizontal=True,
-            format_func=lambda b: t(f"history.basis.{b}"),
+            format_func=_labels("history.basis", VINTAGE_BASES).get,
         )
     curves = vintage_curves(context.snapshot, context.portfolio_id, granularity, metric)
     if curves.empty:
@@ -722,7 +728,9 @@ def render_vintages(context, prefix: str) -> None:
         t("history.vintage.cohorts"),
         cohort_options,
         key=cohorts_key,
-        format_func=lambda c: cohort_label(dt.date.fromisoformat(c), granularity),
+        format_func={
+            c: cohort_label(dt.date.fromisoformat(c), granularity) for c in cohort_options
+        }.get,
         help=t("history.vintage.cohorts_help", count=DEFAULT_COHORTS),
     )
     shown = frame[frame["cohort"].isin([dt.date.fromisoformat(c) for c in picked])]
