@@ -420,4 +420,9 @@ def test_vintage_curves_by_cohort(warehouse: Path) -> None:
     # Only the chosen cohorts are drawn and tabled.
     at.multiselect(key=f"{prefix}:cohorts:month").set_value(["2024-03-01"]).run()
     checked(at)
-    assert frame_with(at, "放款批次", "账龄0")["放款批次"].tolist() == ["2024-03"]
+    triangle = frame_with(at, "放款批次", "账龄0")
+    assert triangle["放款批次"].tolist() == ["2024-03"]
+    # Columns only as far as the chosen cohorts were observed (MOB 4 at 2024-07-31).
+    assert triangle.columns.tolist() == ["放款批次", "笔数", "合同本金"] + [
+        f"账龄{k}" for k in range(5)
+    ]

@@ -405,8 +405,10 @@ def vintage_frame(curves: pd.DataFrame, basis: str, granularity: str) -> pd.Data
 
 def vintage_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The vintage triangle: one row per cohort (its loans and principal), one column per months
-    on book; unobserved cells are blank."""
-    mobs = sorted({int(m) for m in frame["months_on_book"]})
+    on book that any of the cohorts has reached; unobserved cells are blank."""
+    mobs = sorted(
+        {int(m) for m, o in zip(frame["months_on_book"], frame["is_observed"], strict=True) if o}
+    )
     rows = []
     for _, cohort in frame.groupby("cohort", sort=True):
         first = cohort.iloc[0]
