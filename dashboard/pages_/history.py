@@ -206,10 +206,6 @@ def percent(part: Any, whole: Any) -> Decimal | None:
     return formatting.share_percent(part, whole)
 
 
-def percent_text(part: Any, whole: Any) -> str:
-    return formatting.format_percent(percent(part, whole))
-
-
 def chart_value(value: Decimal | None) -> float | None:
     """A percentage for a chart (the only place a float is made)."""
     return None if value is None else float(value)
