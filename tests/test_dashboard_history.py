@@ -20,10 +20,12 @@ Every expected figure is worked out by hand from those portfolios (domain rules 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -69,6 +71,18 @@ def row_of(frame: pd.DataFrame, column: str, value: str) -> dict:
     rows = frame[frame[column] == value]
     assert len(rows) == 1, frame
     return rows.iloc[0].to_dict()
+
+
+def chart_data(at: AppTest, mark: str) -> list[pd.DataFrame]:
+    """The data of every chart on the page whose first layer is drawn with ``mark``."""
+    found = []
+    for chart in at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        first = spec.get("layer", [spec])[0]["mark"]
+        if (first["type"] if isinstance(first, dict) else first) == mark:
+            (dataset,) = chart.proto.datasets
+            found.append(pa.ipc.open_stream(dataset.data.data).read_all().to_pandas())
+    return found
 
 
 def key(portfolio: str, as_of: str, name: str) -> str:
@@ -187,6 +201,8 @@ def test_quality_trends_cross_each_overdue_threshold(warehouse: Path) -> None:
     default = frame_with(at, "数据日期", "12个月违约率")
     assert default["12个月违约率"].tolist() == [""] * 6  # 12 months after not yet observed
     assert default["正常履约客户数"].tolist()[0] == "4"
+    # Nothing of the default rate is drawn while it is not observed.
+    assert [len(d) for d in chart_data(at, "line")][:3] == [36, 1, 0]
 
 
 def test_migration_heatmap_follows_the_chosen_dates(warehouse: Path) -> None:
@@ -240,6 +256,15 @@ def test_migration_heatmap_follows_the_chosen_dates(warehouse: Path) -> None:
     watch = row_of(matrix, "期初分类", "关注")
     assert (watch["期初余额"], watch["关注"], watch["次级"]) == ("1,000.00", "0.00%", "100.00%")
     assert "2024-03-31 至 2024-06-30：期初在贷 4 笔。" in texts(at.caption)  # N is not counted
+    (heatmap,) = chart_data(at, "rect")
+    drawn = {(r.from_label, r.to_label): r.share_value for r in heatmap.itertuples()}
+    assert (drawn[("正常", "正常")], drawn[("正常", "关注")], drawn[("正常", "已结清")]) == (
+        86.0,
+        8.0,
+        6.0,
+    )
+    assert drawn[("关注", "次级")] == 100.0
+    assert pd.isna(drawn[("次级", "次级")])  # no 次级 loan at the start: no colour, not 0
 
     # ... and with the end date: at 04-30 A (due 05-15) is still 正常, S is 41 days past due.
     at.selectbox(key=end).set_value("2024-04-30").run()
@@ -422,6 +447,8 @@ def test_vintage_curves_by_cohort(warehouse: Path) -> None:
     checked(at)
     triangle = frame_with(at, "放款批次", "账龄0")
     assert triangle["放款批次"].tolist() == ["2024-03"]
+    (curve,) = [d for d in chart_data(at, "line") if "months_on_book" in d.columns]
+    assert curve["months_on_book"].tolist() == [0, 1, 2, 3, 4]  # MOB 5 and 6 are not drawn
     # Columns only as far as the chosen cohorts were observed (MOB 4 at 2024-07-31).
     assert triangle.columns.tolist() == ["放款批次", "笔数", "合同本金"] + [
         f"账龄{k}" for k in range(5)

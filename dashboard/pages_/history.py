@@ -513,10 +513,14 @@ def _heatmap(long: pd.DataFrame, lang: str, basis: str, currency: str) -> alt.La
     class_labels = [code_label("class", c, lang) for c in CLASSES]
     states = long.drop_duplicates("to_state").sort_values("to_state_order")["to_state"]
     state_labels = [code_label("migration_state", s, lang) for s in states]
-    chart_data = long.assign(
-        from_label=[code_label("class", c, lang) for c in long["from_class"]],
-        to_label=[code_label("migration_state", s, lang) for s in long["to_state"]],
-        part_text=[_count_or_amount(v, basis) for v in long["part"]],
+    chart_data = pd.DataFrame(
+        {
+            "from_label": [code_label("class", c, lang) for c in long["from_class"]],
+            "to_label": [code_label("migration_state", s, lang) for s in long["to_state"]],
+            "share": long["share"],
+            "share_value": long["share_value"],
+            "part_text": [_count_or_amount(v, basis) for v in long["part"]],
+        }
     )
     part_title = (
         t("history.matrix.part.count")
@@ -735,7 +739,9 @@ def render_vintages(context, prefix: str) -> None:
     if shown.empty:
         st.info(t("history.vintage.no_cohort"))
         return
-    drawn = shown[shown["rate_value"].notna()]
+    drawn = shown.loc[
+        shown["rate_value"].notna(), ["cohort_label", "months_on_book", "rate", "rate_value"]
+    ]
     rate_title = t("history.vintage.rate_pct", metric=labels[metric])
     chart = (
         alt.Chart(drawn)
