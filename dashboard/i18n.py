@@ -795,11 +795,12 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "history.trends": {"zh": "资产质量趋势", "en": "Asset quality trends"},
     "history.trends_caption": {
-        "zh": "截至所选数据日期的各月末及交付日期。逾期率按整笔贷款余额计（逾期天数达到各档下限的"
-        "贷款全部余额 ÷ 贷款余额）；逾期金额占比只计已逾期的本金。",
-        "en": "Every month-end and delivered date up to the chosen as-of date. Overdue ratios are "
-        "on the whole-loan basis (the full balance of loans at or past each DPD threshold ÷ "
-        "outstanding principal); the overdue-amount ratio counts past-due principal only.",
+        "zh": "组合历史上的每个月末及交付日期，虚线为所选数据日期。逾期率按整笔贷款余额计（逾期天数"
+        "达到各档下限的贷款全部余额 ÷ 贷款余额）；逾期金额占比只计已逾期的本金。",
+        "en": "Every month-end and delivered date of the history; the dashed line is the chosen "
+        "as-of date. Overdue ratios are on the whole-loan basis (the full balance of loans at or "
+        "past each DPD threshold ÷ outstanding principal); the overdue-amount ratio counts "
+        "past-due principal only.",
     },
     "history.series": {"zh": "指标", "en": "Measure"},
     "history.ratio_pct": {"zh": "比率（%）", "en": "Ratio (%)"},

@@ -78,9 +78,11 @@ def chart_data(at: AppTest, mark: str) -> list[pd.DataFrame]:
     found = []
     for chart in at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"):
         spec = json.loads(chart.proto.spec)
-        first = spec.get("layer", [spec])[0]["mark"]
-        if (first["type"] if isinstance(first, dict) else first) == mark:
-            (dataset,) = chart.proto.datasets
+        first = spec.get("layer", [spec])[0]
+        kind = first["mark"]["type"] if isinstance(first["mark"], dict) else first["mark"]
+        if kind == mark:
+            name = first.get("data", spec.get("data"))["name"]
+            (dataset,) = [d for d in chart.proto.datasets if d.name == name]
             found.append(pa.ipc.open_stream(dataset.data.data).read_all().to_pandas())
     return found
 

@@ -447,10 +447,18 @@ def _keep(key: str, options: Sequence[Any], default: Any) -> None:
         st.session_state[key] = default
 
 
-def _line_chart(long: pd.DataFrame, series_title: str, value_title: str) -> alt.Chart:
-    """Lines over the as-of date; ``long`` has as_of_date, series, value (float) and text."""
+def _line_chart(
+    long: pd.DataFrame, series_title: str, value_title: str, as_of: dt.date
+) -> alt.LayerChart:
+    """Lines over the history dates, with a rule at the chosen as-of date; ``long`` has
+    as_of_date, series, value (float) and text."""
     chart_data = long.assign(as_of_date=pd.to_datetime(long["as_of_date"]))
-    return (
+    rule = (
+        alt.Chart(pd.DataFrame({"as_of_date": [pd.Timestamp(as_of)]}))
+        .mark_rule(color="#888888", strokeDash=[4, 4])
+        .encode(x="as_of_date:T")
+    )
+    lines = (
         alt.Chart(chart_data)
         .mark_line(point=True)
         .encode(
@@ -464,6 +472,7 @@ def _line_chart(long: pd.DataFrame, series_title: str, value_title: str) -> alt.
             ],
         )
     )
+    return lines + rule
 
 
 def _long(frame: pd.DataFrame, names: Sequence[str], labels: Sequence[str]) -> pd.DataFrame:
@@ -488,7 +497,9 @@ def render_trends(context, trends: pd.DataFrame) -> None:
     frame = quality_frame(trends)
     names = [name for name, _, _ in QUALITY_RATIOS]
     labels = [t(f"col.{name}") for name in names]
-    chart = _line_chart(_long(frame, names, labels), t("history.series"), t("history.ratio_pct"))
+    chart = _line_chart(
+        _long(frame, names, labels), t("history.series"), t("history.ratio_pct"), context.as_of
+    )
     tables.chart_beside(chart, frame, QUALITY_TABLE, context.lang)
 
     st.markdown(f"**{t('history.coverage')}**")
@@ -496,6 +507,7 @@ def render_trends(context, trends: pd.DataFrame) -> None:
         _long(frame, ["coverage_ratio"], [t("col.coverage_ratio")]),
         t("history.series"),
         t("history.ratio_pct"),
+        context.as_of,
     )
     tables.chart_beside(chart, frame, COVERAGE_TABLE, context.lang)
 
@@ -505,6 +517,7 @@ def render_trends(context, trends: pd.DataFrame) -> None:
         _long(frame, ["default_rate_12m"], [t("col.default_rate_12m")]),
         t("history.series"),
         t("history.ratio_pct"),
+        context.as_of,
     )
     tables.chart_beside(chart, frame, DEFAULT_TABLE, context.lang)
 
@@ -625,7 +638,10 @@ def render_rates(context, prefix: str) -> None:
         }
     )
     chart = _line_chart(
-        chart_long[chart_long["value"].notna()], t("history.rate"), t("history.ratio_pct")
+        chart_long[chart_long["value"].notna()],
+        t("history.rate"),
+        t("history.ratio_pct"),
+        context.as_of,
     )
     tables.chart_beside(chart, wide, RATES_TABLE, context.lang)
     with st.expander(t("history.rates_detail")):
@@ -673,6 +689,7 @@ def render_rolls(context, prefix: str) -> None:
         _long(trend, ["count_rate", "balance_rate"], [t("col.count_rate"), t("col.balance_rate")]),
         t("history.basis"),
         t("history.ratio_pct"),
+        context.as_of,
     )
     tables.chart_beside(chart, trend, ROLL_TREND_TABLE, context.lang)
 
@@ -789,7 +806,7 @@ def render() -> None:
     if provenance in ("derived", "synthetic"):
         st.warning(t(f"overview.provenance.{provenance}"), icon=":material/science:")
     prefix = f"history:{context.portfolio_id}:{context.as_of.isoformat()}"
-    render_trends(context, trends[trends["as_of_date"] <= context.as_of])
+    render_trends(context, trends)
     render_migration(context, dates, prefix, currency)
     render_rates(context, prefix)
     render_rolls(context, prefix)
