@@ -29,6 +29,7 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
         ("overview.py", "overview", "nav.overview", ":material/dashboard:"),
         ("classification.py", "classification", "nav.classification", ":material/category:"),
         ("concentration.py", "concentration", "nav.concentration", ":material/donut_large:"),
+        ("history.py", "history", "nav.history", ":material/timeline:"),
         ("industry.py", "industry", "nav.industry", ":material/factory:"),
         ("loan.py", "loan", "nav.loan", ":material/request_quote:"),
     ],

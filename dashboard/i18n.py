@@ -784,6 +784,202 @@ LABELS: dict[str, dict[str, str]] = {
     "dimension.product": {"zh": "产品", "en": "Product"},
     "dimension.branch": {"zh": "经办机构", "en": "Branch"},
     "dimension.industry": {"zh": "行业", "en": "Industry"},
+    # --- history (issue 7): trends, migration, roll rates, vintages (pages_/history.py) -----
+    "nav.history": {"zh": "历史与迁徙", "en": "History & migration"},
+    "history.title": {"zh": "历史趋势、迁徙与账龄分析", "en": "History, migration and vintages"},
+    "history.subtitle": {
+        "zh": "{name}（{id}）· 币种 {currency} · 历史日期 {first} 至 {last}，共 {count} 个",
+        "en": "{name} ({id}) · currency {currency} · {count} history dates from {first} to {last}",
+    },
+    "history.no_data": {
+        "zh": "该组合没有月末历史快照。",
+        "en": "This portfolio has no month-end history.",
+    },
+    "history.trends": {"zh": "资产质量趋势", "en": "Asset quality trends"},
+    "history.trends_caption": {
+        "zh": "组合历史上的每个月末及交付日期，虚线为所选数据日期。逾期率按整笔贷款余额计（逾期天数"
+        "达到各档下限的贷款全部余额 ÷ 贷款余额）；逾期金额占比只计已逾期的本金。",
+        "en": "Every month-end and delivered date of the history; the dashed line is the chosen "
+        "as-of date. Overdue ratios are on the whole-loan basis (the full balance of loans at or "
+        "past each DPD threshold ÷ outstanding principal); the overdue-amount ratio counts "
+        "past-due principal only.",
+    },
+    "history.series": {"zh": "指标", "en": "Measure"},
+    "history.ratio_pct": {"zh": "比率（%）", "en": "Ratio (%)"},
+    "history.coverage": {"zh": "拨备覆盖率", "en": "Provision coverage ratio"},
+    "history.default_rate": {"zh": "12个月违约率", "en": "12-month default rate"},
+    "history.default_rate_caption": {
+        "zh": "当日正常履约的客户在其后12个月内逾期超过90天或进入不良的比例；"
+        "其后12个月尚未全部观察到的日期留空。",
+        "en": "Obligors performing at the date that became more than 90 days past due or "
+        "non-performing within the next 12 months; blank until those 12 months are observed.",
+    },
+    "history.migration": {"zh": "五级分类迁徙矩阵", "en": "Migration matrix"},
+    "history.migration_caption": {
+        "zh": "期初在贷贷款（封闭样本，期间新发放的贷款不计）在期末的分类或结清、核销、处置状态；"
+        "每行合计为100%。余额口径按期初余额加权。",
+        "en": "Loans on the book at the start (a closed cohort: loans new in the period are left "
+        "out) by their class or closing state at the end; each row sums to 100%. The balance "
+        "basis weighs loans by their start balance.",
+    },
+    "history.migration_too_few": {
+        "zh": "该组合只有一个历史日期，无法计算迁徙。",
+        "en": "This portfolio has only one history date: there is nothing to migrate between.",
+    },
+    "history.matrix.from_date": {"zh": "期初日期", "en": "Start date"},
+    "history.matrix.to_date": {"zh": "期末日期", "en": "End date"},
+    "history.matrix.order": {
+        "zh": "期初日期须早于期末日期。",
+        "en": "The start date must be before the end date.",
+    },
+    "history.matrix.cohort": {
+        "zh": "{start} 至 {end}：期初在贷 {loans} 笔。",
+        "en": "{start} to {end}: {loans} loans on the book at the start.",
+    },
+    "history.matrix.from_class": {"zh": "期初分类", "en": "Start class"},
+    "history.matrix.to_state": {"zh": "期末状态", "en": "End state"},
+    "history.matrix.share": {"zh": "占比", "en": "Share"},
+    "history.matrix.part.count": {"zh": "笔数", "en": "Loans"},
+    "history.matrix.part.balance": {
+        "zh": "期初余额（{currency}）",
+        "en": "Start balance ({currency})",
+    },
+    "history.matrix.whole.count": {"zh": "期初笔数", "en": "Loans at start"},
+    "history.matrix.whole.balance": {"zh": "期初余额", "en": "Balance at start"},
+    "history.basis": {"zh": "口径", "en": "Basis"},
+    "history.basis.count": {"zh": "笔数", "en": "Count"},
+    "history.basis.balance": {"zh": "余额", "en": "Balance"},
+    "history.basis.amount": {"zh": "金额（合同本金）", "en": "Amount (contract principal)"},
+    "history.rates": {"zh": "监管迁徙率", "en": "Regulatory migration rates"},
+    "history.rates_caption": {
+        "zh": "迁徙率 = 期初该类贷款中向下迁徙的余额 ÷（期初该类余额 − 期间减少）；期间减少指期间"
+        "结清、核销、处置的期初余额。分母为零时不计算（—）。",
+        "en": "Migration rate = start balance of the class that moved down ÷ (start balance of "
+        "the class − reduced in the period); reduced is the start balance repaid, written off "
+        "or disposed of in the period. No rate (—) when the denominator is zero.",
+    },
+    "history.horizon": {"zh": "期间", "en": "Horizon"},
+    "history.horizon.month": {"zh": "月", "en": "Month"},
+    "history.horizon.quarter": {"zh": "季", "en": "Quarter"},
+    "history.horizon.year": {"zh": "年", "en": "Year"},
+    "history.rates_none": {
+        "zh": "该组合的历史不足一个完整期间。",
+        "en": "The portfolio's history does not span one full period of this horizon.",
+    },
+    "history.rate": {"zh": "迁徙率", "en": "Rate"},
+    "history.rates_detail": {
+        "zh": "分子、分母明细",
+        "en": "Numerators and denominators",
+    },
+    "history.rolls": {"zh": "滚动率、治愈率与流转率", "en": "Roll, cure and flow rates"},
+    "history.rolls_caption": {
+        "zh": "月末到下一月末。滚动率与治愈率跟踪同一批贷款（期间结清的贷款留在分母中），余额口径按"
+        "月初余额加权；流转率为总量口径：次月末下一档余额 ÷ 本月末该档余额，不跟踪贷款。",
+        "en": "Month-end to the next month-end. Roll and cure rates track the same loans (loans "
+        "closed in the month stay in the denominator), weighted by their start balance; the flow "
+        "rate is aggregate: the next bucket at the next month-end ÷ this bucket now, not tracked.",
+    },
+    "history.rolls_none": {
+        "zh": "该组合的历史不足两个月末。",
+        "en": "The portfolio's history has fewer than two month-ends.",
+    },
+    "history.roll_month": {"zh": "月份", "en": "Month"},
+    "history.roll_month_option": {"zh": "{start} → {end}", "en": "{start} → {end}"},
+    "history.roll_trend": {"zh": "{start}→{end} 滚动率走势", "en": "{start}→{end} roll rate"},
+    "history.roll_trend_none": {
+        "zh": "历史中没有 {start} 档的贷款。",
+        "en": "No loan was in bucket {start} in the history.",
+    },
+    "history.vintage": {"zh": "账龄分析（Vintage）", "en": "Vintage curves"},
+    "history.vintage_caption": {
+        "zh": "按放款月份或季度分组；账龄 = 放款月之后经过的月末数。累计比率为截至该账龄"
+        "曾达到该状态的贷款占比；尚未观察到的单元格留空，不记为零。",
+        "en": "Cohorts by origination month or quarter; months on book = month-ends since the "
+        "origination month. Each rate is the cumulative share of the cohort that has ever "
+        "reached the status by then; cells not yet observed are blank, not zero.",
+    },
+    "history.vintage_none": {
+        "zh": "该组合没有账龄数据。",
+        "en": "This portfolio has no vintage data.",
+    },
+    "history.vintage.granularity": {"zh": "分组", "en": "Cohorts by"},
+    "history.vintage.granularity.quarter": {"zh": "放款季度", "en": "Quarter"},
+    "history.vintage.granularity.month": {"zh": "放款月份", "en": "Month"},
+    "history.vintage.metric": {"zh": "指标", "en": "Metric"},
+    "history.vintage.metric.ever": {
+        "zh": "曾逾期{days}天及以上",
+        "en": "Ever {days}+ days past due",
+    },
+    "history.vintage.metric.default": {
+        "zh": "违约（不良或核销）",
+        "en": "Default (NPL or written off)",
+    },
+    "history.vintage.cohorts": {"zh": "放款批次", "en": "Cohorts"},
+    "history.vintage.cohorts_help": {
+        "zh": "默认显示最近 {count} 个批次。",
+        "en": "The latest {count} cohorts by default.",
+    },
+    "history.vintage.no_cohort": {
+        "zh": "请选择至少一个批次。",
+        "en": "Choose at least one cohort.",
+    },
+    "history.vintage.rate_pct": {"zh": "{metric}（%）", "en": "{metric} (%)"},
+    "history.vintage.mob": {"zh": "账龄（月）", "en": "Months on book"},
+    "history.vintage.cohort": {"zh": "放款批次", "en": "Cohort"},
+    "history.vintage.cohort_loans": {"zh": "笔数", "en": "Loans"},
+    "history.vintage.cohort_principal": {"zh": "合同本金", "en": "Contract principal"},
+    "history.vintage.mob_column": {"zh": "账龄{mob}", "en": "MOB {mob}"},
+    "col.dpd_1_plus_ratio": {"zh": "逾期率（1天及以上）", "en": "Overdue ratio (DPD 1+)"},
+    "col.dpd_31_plus_ratio": {"zh": "逾期率（31天及以上）", "en": "Overdue ratio (DPD 31+)"},
+    "col.dpd_61_plus_ratio": {"zh": "逾期率（61天及以上）", "en": "Overdue ratio (DPD 61+)"},
+    "col.dpd_91_plus_ratio": {"zh": "逾期率（91天及以上）", "en": "Overdue ratio (DPD 91+)"},
+    "col.overdue_amount_ratio": {"zh": "逾期金额占比", "en": "Overdue-amount ratio"},
+    "col.allowance": {"zh": "贷款损失准备", "en": "Loan-loss allowance"},
+    "col.coverage_ratio": {"zh": "拨备覆盖率", "en": "Provision coverage ratio"},
+    "col.performing_obligors": {"zh": "正常履约客户数", "en": "Performing obligors"},
+    "col.defaulted_obligors_12m": {"zh": "12个月内违约客户数", "en": "Defaulted in 12 months"},
+    "col.default_rate_12m": {"zh": "12个月违约率", "en": "12-month default rate"},
+    "col.from_as_of_date": {"zh": "期初日期", "en": "Start date"},
+    "col.to_as_of_date": {"zh": "期末日期", "en": "End date"},
+    "col.migration_rate_pass": {"zh": "正常类迁徙率", "en": "Pass"},
+    "col.migration_rate_special_mention": {"zh": "关注类迁徙率", "en": "Special Mention"},
+    "col.migration_rate_substandard": {"zh": "次级类迁徙率", "en": "Substandard"},
+    "col.migration_rate_doubtful": {"zh": "可疑类迁徙率", "en": "Doubtful"},
+    "col.migration_rate_normal_loans": {"zh": "正常贷款迁徙率", "en": "Normal loans"},
+    "col.rate_code": {"zh": "迁徙率指标", "en": "Rate"},
+    "col.start_loans": {"zh": "期初笔数", "en": "Loans at start"},
+    "col.start_balance": {"zh": "期初余额", "en": "Balance at start"},
+    "col.reduced_balance": {"zh": "期间减少", "en": "Reduced in period"},
+    "col.migrated_balance": {"zh": "向下迁徙余额", "en": "Migrated down"},
+    "col.migration_rate": {"zh": "迁徙率", "en": "Migration rate"},
+    "col.from_bucket": {"zh": "期初逾期分档", "en": "From bucket"},
+    "col.to_bucket": {"zh": "去向逾期分档", "en": "To bucket"},
+    "col.rate_kind": {"zh": "比率类型", "en": "Kind"},
+    "col.numerator_loans": {"zh": "分子笔数", "en": "Numerator loans"},
+    "col.denominator_loans": {"zh": "分母笔数", "en": "Denominator loans"},
+    "col.count_rate": {"zh": "比率（笔数）", "en": "Rate (count)"},
+    "col.numerator_balance": {"zh": "分子余额", "en": "Numerator balance"},
+    "col.denominator_balance": {"zh": "分母余额", "en": "Denominator balance"},
+    "col.balance_rate": {"zh": "比率（余额）", "en": "Rate (balance)"},
+    "migration_state.pass": {"zh": "正常", "en": "Pass"},
+    "migration_state.special_mention": {"zh": "关注", "en": "Special Mention"},
+    "migration_state.substandard": {"zh": "次级", "en": "Substandard"},
+    "migration_state.doubtful": {"zh": "可疑", "en": "Doubtful"},
+    "migration_state.loss": {"zh": "损失", "en": "Loss"},
+    "migration_state.repaid": {"zh": "已结清", "en": "Repaid"},
+    "migration_state.written_off": {"zh": "已核销", "en": "Written off"},
+    "migration_state.disposed": {"zh": "已处置", "en": "Disposed of"},
+    "migration_rate.pass": {"zh": "正常类迁徙率", "en": "Pass migration rate"},
+    "migration_rate.special_mention": {
+        "zh": "关注类迁徙率",
+        "en": "Special Mention migration rate",
+    },
+    "migration_rate.substandard": {"zh": "次级类迁徙率", "en": "Substandard migration rate"},
+    "migration_rate.doubtful": {"zh": "可疑类迁徙率", "en": "Doubtful migration rate"},
+    "migration_rate.normal_loans": {"zh": "正常贷款迁徙率", "en": "Normal loans migration rate"},
+    "rate_kind.roll": {"zh": "滚动率（跟踪）", "en": "Roll rate (tracked)"},
+    "rate_kind.cure": {"zh": "治愈率（转为未逾期，跟踪）", "en": "Cure rate (to current, tracked)"},
+    "rate_kind.flow": {"zh": "流转率（总量，不跟踪）", "en": "Flow rate (aggregate, not tracked)"},
 }
 
 # The industry limits page keeps its labels in one block of its own.

@@ -1,7 +1,9 @@
 -- reporting.roll_rates (K3): month to month, for each DPD bucket at the start month-end.
 --   roll  (tracked): loans in bucket b at t that are in the next bucket at t+1 / loans in b at t
 --   cure  (tracked): loans in bucket b at t that are current (M0) at t+1 / loans in b at t
---   flow  (aggregate, not tracked): everything in the next bucket at t+1 / everything in b at t
+--   flow  (aggregate, not tracked): everything in the next bucket at t+1 / everything in b at t;
+--         not given into the open-ended last bucket (M7 collects every older delinquency, so the
+--         ratio would say nothing about the flow from b)
 -- rate_kind labels which one a row is. Tracked rates follow the same loans (closed cohort; loans
 -- that left the book stay in the denominator) and weigh them by their balance at t; both the
 -- count and the balance basis are given.
@@ -20,6 +22,7 @@ pairs as (
 buckets as (
     select dpd_bucket, min_dpd,
         lead(dpd_bucket) over (order by min_dpd) as next_bucket,
+        lead(max_dpd is null) over (order by min_dpd) as next_is_open_ended,
         first_value(dpd_bucket) over (order by min_dpd) as current_bucket,
     from {{ ref('dpd_buckets') }}
 ),
@@ -55,6 +58,7 @@ by_bucket as (
     select tracked.portfolio_id, tracked.from_as_of_date, tracked.to_as_of_date,
         any_value(tracked.currency) as currency, tracked.from_bucket,
         any_value(buckets.next_bucket) as next_bucket,
+        any_value(buckets.next_is_open_ended) as next_is_open_ended,
         any_value(buckets.current_bucket) as current_bucket,
         count(*) as loans,
         sum(tracked.from_balance) as balance,
@@ -88,7 +92,7 @@ kinds as (
     left join ends
         on ends.portfolio_id = b.portfolio_id and ends.from_as_of_date = b.from_as_of_date
         and ends.dpd_bucket = b.next_bucket
-    where b.next_bucket is not null
+    where b.next_bucket is not null and not b.next_is_open_ended
 )
 
 select
