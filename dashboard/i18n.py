@@ -983,6 +983,8 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 # The industry limits page keeps its labels in one block of its own.
+# Labels kept in other modules join here; one key never has two meanings.
+assert not set(LABELS) & set(INDUSTRY_LABELS), set(LABELS) & set(INDUSTRY_LABELS)
 LABELS.update(INDUSTRY_LABELS)
 
 DPD_BUCKETS: tuple[str, ...] = ("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7")

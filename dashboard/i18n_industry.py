@@ -174,7 +174,6 @@ INDUSTRY_LABELS: dict[str, dict[str, str]] = {
     "col.evidence_text": {"zh": "证据", "en": "Evidence"},
     "col.suggested_action": {"zh": "建议措施", "en": "Suggested action"},
     "col.year": {"zh": "年度", "en": "Year"},
-    "col.performing_obligors": {"zh": "年初正常客户数", "en": "Performing at start"},
     "col.defaulted_obligors": {"zh": "违约客户数", "en": "Defaulted"},
     "col.default_rate_text": {"zh": "违约率", "en": "Default rate"},
     "col.bank_default_rate_text": {"zh": "全部客户违约率", "en": "Book default rate"},
