@@ -504,11 +504,11 @@ def trend_frame(quality: pd.DataFrame) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def page_tables(
-    path: str, signature: tuple[int, int], portfolio_id: str, as_of: dt.date, lang: str
+    snapshot: data.Snapshot, portfolio_id: str, as_of: dt.date, lang: str
 ) -> dict[str, Any]:
-    """Everything the page's tables show, cached per build, portfolio, as-of date and language
-    (explaining and formatting thousands of loans happens once, not on every rerun)."""
-    snapshot = data.Snapshot(path, signature)
+    """Everything the page's tables show, cached per build and reader (the snapshot), portfolio,
+    as-of date and language (explaining and formatting thousands of loans happens once, not on
+    every rerun)."""
     loans = data.loan_classification(snapshot, portfolio_id, as_of)
     rule_set = next((v for v in loans["rule_set"] if _text(v)), None)
     version = next((v for v in loans["rule_set_version"] if _text(v)), None)
@@ -709,6 +709,7 @@ def render_differs(context, tabs: dict[str, Any], currency: str) -> None:
         [str(v) for v in differs["loan_id"]],
         f"classification_differs:{context.portfolio_id}:{context.as_of.isoformat()}",
     )
+    tables.export_buttons(differs, DIFFERS_TABLE, context.lang, name="class_differs")
     rules: pd.DataFrame = tabs["rules"]
     if not rules.empty:
         with st.expander(t("classification.rules")):
@@ -720,6 +721,7 @@ def render_compare(context, tabs: dict[str, Any]) -> None:
     st.caption(t("classification.compare_caption"))
     st.markdown(f"**{t('classification.compare_matrix')}**")
     st.dataframe(tabs["matrix"], hide_index=True)
+    tables.export_plain(tabs["matrix"], "class_matrix", t("classification.compare_matrix"))
     compare: pd.DataFrame = tabs["compare"]
     only_diff = st.checkbox(
         t("classification.compare_only_diff"),
@@ -745,6 +747,7 @@ def render_compare(context, tabs: dict[str, Any]) -> None:
         f"classification_compare:{context.portfolio_id}:{context.as_of.isoformat()}"
         f":{int(only_diff)}",
     )
+    tables.export_buttons(shown, COMPARE_TABLE, context.lang, name="class_comparison")
 
 
 def _dates(quality: pd.DataFrame) -> Iterable[dt.date]:
@@ -772,9 +775,7 @@ def render() -> None:
         return
     currency = summary["currency"]
     snapshot = context.snapshot
-    tabs = page_tables(
-        snapshot.path, snapshot.signature, context.portfolio_id, context.as_of, context.lang
-    )
+    tabs = page_tables(snapshot, context.portfolio_id, context.as_of, context.lang)
     st.caption(
         t(
             "classification.subtitle",
@@ -810,6 +811,7 @@ def render_status(context) -> None:
     st.subheader(t("classification.status_by_class"))
     st.caption(t("classification.status_by_class_caption"))
     st.dataframe(matrix, hide_index=True, width="stretch")
+    tables.export_plain(matrix, "status_by_class", t("classification.status_by_class"))
 
 
 # Streamlit runs a page as ``__main__``; importing the module (tests) only defines the functions.

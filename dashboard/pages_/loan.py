@@ -298,7 +298,9 @@ def render_terms(context, loan: pd.Series) -> None:
     if terms.empty:
         st.caption(t("loan.terms_missing"))
     row = None if terms.empty else terms.iloc[0]
-    st.dataframe(terms_frame(loan, row, context.lang), hide_index=True)
+    terms = terms_frame(loan, row, context.lang)
+    st.dataframe(terms, hide_index=True)
+    tables.export_plain(terms, "loan_terms", t("loan.terms"))
 
 
 def render_classification(context, classified: pd.Series | None) -> None:
