@@ -57,7 +57,9 @@ from postloan.paths import PROJECT_DIR
 ROLES = ("committee", "analyst", "branch_officer")
 MASKED_ROLES = frozenset({"analyst"})
 BRANCH_ROLES = frozenset({"branch_officer"})
-PERSONAL_COLUMNS = frozenset({"borrower_name", "id_number"})
+# Personal data as the dashboard names it: the landing contract's personal columns and the
+# guarantor's name (a borrower_name read for a guarantor).
+PERSONAL_COLUMNS = frozenset({"borrower_name", "id_number", "guarantor_name"})
 
 USERS_ENV = "POSTLOAN_USERS"
 USERS_FILE = PROJECT_DIR / "config" / "dashboard_users.yaml"

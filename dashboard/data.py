@@ -533,3 +533,56 @@ def counterparty_loans(
         "order by outstanding_principal desc nulls last, loan_id",
         (portfolio_id, as_of, counterparty_id),
     )
+
+
+# --- one loan: borrower, collateral, guarantees -------------------------------------------------
+
+
+def loan_borrower(snapshot: Snapshot, batch_id: str, borrower_id: str) -> pd.DataFrame:
+    """The borrower as delivered in ``batch_id`` (at most one row). Holds personal data (name, id
+    number): masked for readers of the masked copy, logged for the others."""
+    if not _has_table(snapshot, "staging", "stg_landing__borrowers"):
+        return pd.DataFrame()
+    return query(
+        snapshot,
+        "select borrower_id, borrower_name, id_number, borrower_type, group_id, industry_scheme, "
+        "industry_code, region, internal_rating, is_related_party "
+        "from staging.stg_landing__borrowers where batch_id = ? and borrower_id = ? limit 1",
+        (batch_id, borrower_id),
+    )
+
+
+def loan_collateral(snapshot: Snapshot, batch_id: str, loan_id: str) -> pd.DataFrame:
+    """Every appraisal of the loan's collateral as delivered in ``batch_id`` (latest first)."""
+    if not _has_table(snapshot, "staging", "stg_landing__collateral"):
+        return pd.DataFrame()
+    return query(
+        snapshot,
+        "select collateral_id, collateral_type, appraised_value, appraisal_date, provenance "
+        "from staging.stg_landing__collateral where batch_id = ? and loan_id = ? "
+        "order by collateral_id, appraisal_date desc",
+        (batch_id, loan_id),
+    )
+
+
+def loan_guarantees(snapshot: Snapshot, batch_id: str, loan_id: str) -> pd.DataFrame:
+    """The guarantees of the loan with each guarantor's name when the bank delivered the
+    guarantor as an obligor (personal data, like the borrower's)."""
+    if not _has_table(snapshot, "staging", "stg_landing__guarantees"):
+        return pd.DataFrame()
+    names = _has_table(snapshot, "staging", "stg_landing__borrowers")
+    name_sql = "b.borrower_name" if names else "null::varchar"
+    join = (
+        "left join staging.stg_landing__borrowers as b "
+        "on b.batch_id = g.batch_id and b.borrower_id = g.guarantor_id "
+        if names
+        else ""
+    )
+    return query(
+        snapshot,
+        f"select g.guarantee_id, g.guarantor_id, {name_sql} as guarantor_name, "
+        "g.guaranteed_amount, g.guarantee_period_end, g.provenance "
+        f"from staging.stg_landing__guarantees as g {join}"
+        "where g.batch_id = ? and g.loan_id = ? order by g.guarantee_id",
+        (batch_id, loan_id),
+    )
