@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import numbers
@@ -88,7 +89,7 @@ def export_frame(
     """The file copy of ``frame``: ``columns`` (``tables.Col``) in order, translated headers,
     amounts as exact Decimal in ``unit``; and each header's kind."""
     unit = unit or BASE["one"]
-    shown: dict[str, list[Any]] = {}
+    shown: dict[str, pd.Series] = {}
     kinds: dict[str, str] = {}
     for col in columns:
         if col.kind == "amount":
@@ -96,7 +97,8 @@ def export_frame(
         else:
             header = translate(f"col.{col.name}", lang)
         code_kind = col.code_kind or col.name
-        shown[header] = [_cell(v, col.kind, code_kind, unit, lang) for v in frame[col.name]]
+        values = [_cell(v, col.kind, code_kind, unit, lang) for v in frame[col.name]]
+        shown[header] = pd.Series(values, dtype=object)  # ints stay ints next to a missing value
         kinds[header] = col.kind
     return pd.DataFrame(shown, columns=list(shown)), kinds
 
@@ -129,8 +131,12 @@ def _csv_text(value: Any) -> Any:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 (with BOM) CSV of an export frame; Decimals as their exact text."""
-    text = frame.map(_csv_text).to_csv(index=False, lineterminator="\r\n")
-    return ("\ufeff" + text).encode("utf-8")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([str(c) for c in frame.columns])
+    for row in frame.itertuples(index=False):  # cell by cell: pandas would make ints floats
+        writer.writerow(["" if formatting.is_missing(v) else _csv_text(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
@@ -189,6 +195,8 @@ def _write_sheet(ws: Any, sheet: Sheet) -> None:
         for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
             if isinstance(cell.value, str):
                 cell.alignment = Alignment(horizontal="right")
+            elif isinstance(cell.value, dt.date):
+                cell.number_format = DATE_FORMAT if kind != "timestamp" else TIMESTAMP_FORMAT
             elif kind == "amount" and isinstance(cell.value, int):
                 cell.number_format = COUNT_FORMAT  # a count in a column of figures
             else:

@@ -112,6 +112,27 @@ def _sidebar_select(key: str, label: str, options: list[Any], format_func: Any) 
     return st.sidebar.selectbox(label, options, key=key, format_func=format_func)
 
 
+def _unit_select(currency: str | None, options: list[str], labels: dict[str, str]) -> str:
+    """The amount unit selector of ``currency``. The choice is kept per currency across portfolio
+    switches: Streamlit forgets a widget's state in a run that does not draw it, so the choice is
+    copied to a key of its own and given back to the widget each time it is drawn."""
+    kept = UNIT_KEY.format(currency=currency)
+    widget = f"_widget:{kept}"
+
+    def remember() -> None:
+        st.session_state[kept] = st.session_state[widget]
+
+    choice = st.session_state.get(kept)
+    st.session_state[widget] = choice if choice in options else options[0]
+    return st.sidebar.selectbox(
+        t("sidebar.unit"),
+        options,
+        key=widget,
+        format_func=lambda code: labels.get(code, code),
+        on_change=remember,
+    )
+
+
 def build_context(user: auth.User | None = None) -> Context:
     """Take the snapshot of the published build as ``user`` may read it (the masked copy, the
     branch scope) and render the portfolio, as-of date and amount unit selectors."""
@@ -153,12 +174,7 @@ def build_context(user: auth.User | None = None) -> Context:
         u.code: t(f"amount_unit.option.{u.code}", currency=currency or "")
         for u in units.units_for(currency)
     }
-    unit_code = _sidebar_select(
-        UNIT_KEY.format(currency=currency),
-        t("sidebar.unit"),
-        list(option_labels),
-        lambda code: option_labels.get(code, code),
-    )
+    unit_code = _unit_select(currency, list(option_labels), option_labels)
     return Context(
         lang,
         shown_file,

@@ -20,10 +20,16 @@ from dashboard.i18n import DPD_BUCKETS, code_label, t
 from dashboard.kpis import PortfolioFigures, tiles
 from dashboard.pages_.classification import loan_chooser
 from dashboard.shell import current_context
-from dashboard.tables import AMOUNT, CODE, DATE, Col
+from dashboard.tables import AMOUNT, CODE, COUNT, DATE, Col
 from dashboard.units import Unit
 
 OVER_90_BUCKETS = ("M4", "M5", "M6", "M7")
+
+BUCKET_TABLE = (
+    Col("dpd_bucket", CODE, "bucket"),
+    Col("loan_count", COUNT),
+    Col("outstanding_principal", AMOUNT),
+)
 
 LOAN_TABLE = (
     Col("loan_id"),
@@ -97,14 +103,19 @@ def bucket_frame(balances: pd.DataFrame, lang: str, unit: Unit | None = None) ->
     for bucket in (*DPD_BUCKETS, *extra):
         amount, count = by_bucket.get(bucket, (Decimal(0), 0))
         amount = Decimal(0) if formatting.is_missing(amount) else amount
+        exact = amount
         if unit is not None:
             amount = unit.scale(amount)
         rows.append(
             {
+                "dpd_bucket": bucket,
+                "outstanding_principal": exact,  # the table and its exports (scaled there)
+                "code": bucket,  # what a click on the bar selects
                 "bucket": code_label("bucket", bucket, lang),
                 "amount_text": formatting.format_amount(amount),
                 "amount": float(amount),  # charts only: the exact figure is amount_text
                 "loans": count,
+                "loan_count": count,
                 "over_90": bucket in OVER_90_BUCKETS,
             }
         )
@@ -141,7 +152,11 @@ def render_chart(context, currency: str) -> None:
         .add_params(pick)
     )
     key = f"overview_chart:{context.portfolio_id}:{context.as_of.isoformat()}"
-    event = st.altair_chart(chart, width="stretch", on_select="rerun", key=key)
+    left, right = st.columns([3, 2])
+    with left:
+        event = st.altair_chart(chart, width="stretch", on_select="rerun", key=key)
+    with right:
+        tables.show(frame, BUCKET_TABLE, context.lang, name="dpd_buckets")
     picked = sorted(
         {str(p["code"]) for p in (event.selection.get(BUCKET_PICK) or []) if "code" in p}
     )
