@@ -869,6 +869,18 @@ LABELS: dict[str, dict[str, str]] = {
     "collateral_type.securities": {"zh": "有价证券", "en": "securities"},
     "collateral_type.vehicle": {"zh": "车辆", "en": "vehicle"},
     "collateral_type.other": {"zh": "其他", "en": "other"},
+    "classification.open_loan_placeholder": {
+        "zh": "输入或选择贷款编号",
+        "en": "Type or pick a loan id",
+    },
+    "classification.class_loans": {
+        "zh": "{five_class}类贷款",
+        "en": "Loans classed {five_class}",
+    },
+    "classification.distribution_drill": {
+        "zh": "在右表中选中一个分类可列出该分类的贷款。",
+        "en": "Select a class in the table to list its loans.",
+    },
     "pack.download": {"zh": "下载委员会材料包（XLSX）", "en": "Committee pack (XLSX)"},
     "pack.help": {
         "zh": "所选组合与数据日期的关键表格，每张表一个工作表；金额按所选单位，精确到分。",

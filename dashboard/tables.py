@@ -235,20 +235,47 @@ def show(
     *,
     name: str | None = None,
     exports: bool = True,
+    select_key: str | None = None,
     **kwargs: Any,
-) -> None:
-    """``st.dataframe`` of the display copy of ``frame``, with its CSV and XLSX exports."""
+) -> int | None:
+    """``st.dataframe`` of the display copy of ``frame``, with its CSV and XLSX exports.
+
+    With ``select_key`` the rows can be selected (one at a time) for a drill-down: the position
+    of the selected row in ``frame`` is returned (None when none is selected).
+    """
     unit, currency = reader_unit()
     table, config = display_frame(frame, columns, lang, unit, currency)
-    st.dataframe(table, hide_index=True, column_config=config, **kwargs)
+    selected = None
+    if select_key is None:
+        st.dataframe(table, hide_index=True, column_config=config, **kwargs)
+    else:
+        event = st.dataframe(
+            table,
+            hide_index=True,
+            column_config=config,
+            key=select_key,
+            on_select="rerun",
+            selection_mode="single-row",
+            **kwargs,
+        )
+        rows = [r for r in event.selection.rows if r < len(frame)]
+        selected = rows[0] if rows else None
     if exports:
         export_buttons(frame, columns, lang, name, unit, currency)
+    return selected
 
 
-def chart_beside(chart: Any, frame: pd.DataFrame, columns: Sequence[Col], lang: str) -> None:
-    """A chart and the exact figures behind it, side by side (the pages' common layout)."""
+def chart_beside(
+    chart: Any,
+    frame: pd.DataFrame,
+    columns: Sequence[Col],
+    lang: str,
+    select_key: str | None = None,
+) -> int | None:
+    """A chart and the exact figures behind it, side by side (the pages' common layout); with
+    ``select_key`` the figures' rows can be selected (see :func:`show`)."""
     left, right = st.columns([3, 2])
     with left:
         st.altair_chart(chart, width="stretch")
     with right:
-        show(frame, columns, lang)
+        return show(frame, columns, lang, select_key=select_key)

@@ -240,3 +240,39 @@ def test_every_table_has_its_exports_and_the_pack_button(warehouse) -> None:
     at.radio(key="lang").set_value("en").run()
     labels = [b.label for b in at.download_button]
     assert labels.count("CSV") == 2 and "Committee pack (XLSX)" in labels
+
+
+# --- drill-down from an aggregate to its loans -------------------------------------------------
+
+
+def test_a_class_row_lists_the_loans_of_that_class(warehouse) -> None:
+    at = run_app()
+    at.selectbox(key="portfolio_id").set_value(fx.WHOLESALE).run()
+    at.switch_page("pages_/classification.py")
+    checked(at.run())
+    key = f"classification_distribution:{fx.WHOLESALE}:2024-06-30"
+    assert not any(m.value.startswith("**次级") for m in at.markdown)
+    # rows in class order: 正常, 关注, 次级, 可疑, 损失; 次级 at 2024-06-30 is W04 alone
+    at.session_state[key] = {"selection": {"rows": [2], "columns": [], "cells": []}}
+    checked(at.run())
+    assert "**次级类贷款**" in [m.value for m in at.markdown]
+    assert "1 笔贷款，贷款余额合计 20,000.00 CNY。" in texts(at.caption)
+    assert at.selectbox(key=f"{key}:substandard:loan").options == ["W04"]
+    at.selectbox(key=f"{key}:substandard:loan").set_value("W04").run()
+    assert "loan_id=W04" in [pl.proto.query_string for pl in at.get("page_link")]
+    # 正常: W01 500,000.00 and W02 400,000.00
+    at.session_state[key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    checked(at.run())
+    assert "2 笔贷款，贷款余额合计 900,000.00 CNY。" in texts(at.caption)
+
+
+def test_classification_tiles_follow_the_unit(warehouse) -> None:
+    at = run_app()
+    at.selectbox(key="portfolio_id").set_value(fx.WHOLESALE).run()
+    at.selectbox(key="_widget:amount_unit:CNY").set_value("wan").run()
+    at.switch_page("pages_/classification.py")
+    checked(at.run())
+    shown = metrics(at)
+    # NPL 40,000.00 (May 12,000.00) = 4 万元 (+2.8); the ratio does not depend on the unit
+    assert shown["不良贷款余额（万元）"] == ("4.00", "+2.80")
+    assert shown["不良贷款率"][0] == "4.00%"
