@@ -226,6 +226,7 @@ def require_login() -> auth.User:
             st.stop()
         if found is not None:
             st.session_state[USER_KEY] = found
+            st.session_state.pop("login_password", None)  # no password kept in the session
             st.rerun()
         st.error(t("login.failed"))
     if auth.is_demo(path):

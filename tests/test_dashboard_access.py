@@ -115,6 +115,7 @@ def test_login_form_refuses_a_wrong_password_then_signs_in(warehouse, users_file
     at.text_input(key="login_password").input("s3cret!")
     checked(at.button[0].click().run())
     assert at.session_state[data.VIEWER_KEY] == auth.User("wang.fang", "committee")
+    assert "login_password" not in at.session_state  # the password is not kept
     assert metrics(at)["贷款余额（CNY）"][0] == "1,234,567.89"
     assert any("wang.fang" in c for c in texts(at.sidebar.caption))
     at.button(key="logout").click().run()
