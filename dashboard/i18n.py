@@ -881,6 +881,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "在右表中选中一个分类可列出该分类的贷款。",
         "en": "Select a class in the table to list its loans.",
     },
+    "concentration.choose_placeholder": {
+        "zh": "输入或选择客户、集团编号",
+        "en": "Type or pick a customer or group",
+    },
     "pack.download": {"zh": "下载委员会材料包（XLSX）", "en": "Committee pack (XLSX)"},
     "pack.help": {
         "zh": "所选组合与数据日期的关键表格，每张表一个工作表；金额按所选单位，精确到分。",

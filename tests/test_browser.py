@@ -5,10 +5,11 @@ The test signs in (demo committee user), visits every page of ``dashboard.app.PA
 languages, drills from the overview's loan list into a loan, downloads a table's CSV and the
 committee pack, and saves a screenshot of every step under ``test-output/browser/`` (git-ignored).
 
-Set-up, as CI needs it on a clean machine (run as root): Chromium and a CJK font
-(``apt-get install chromium fonts-noto-cjk``) are installed when missing. The Python package
-``playwright`` is a development dependency (it drives the system Chromium; no browser download).
-``POSTLOAN_BROWSER_WAREHOUSE`` names an already built warehouse to skip the ~2 minute build.
+Set-up, as CI needs it on a clean machine (run as root): Chromium, a CJK and an emoji font
+(``apt-get install chromium fonts-noto-cjk fonts-noto-color-emoji``) are installed when
+missing. The Python package ``playwright`` is a development dependency (it drives the system
+Chromium; no browser download). ``POSTLOAN_BROWSER_WAREHOUSE`` names an already built
+warehouse to skip the ~2 minute build.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from postloan.paths import PROJECT_DIR, SOURCES_DIR
 OUTPUT = PROJECT_DIR / "test-output" / "browser"
 CHROMIUM = "/usr/bin/chromium"
 CJK_FONT = "Noto Sans CJK"
+EMOJI_FONT = "Noto Color Emoji"  # the concentration page's traffic lights
 DEMO_USER, DEMO_PASSWORD = "committee", "committee-demo"
 LANGS = ("zh", "en")
 
@@ -42,17 +44,17 @@ LANGS = ("zh", "en")
 # --- set-up -----------------------------------------------------------------------------------
 
 
-def _has_cjk_font() -> bool:
+def _has_fonts() -> bool:
     try:
         fonts = subprocess.run(["fc-list"], capture_output=True, text=True, check=False).stdout
     except FileNotFoundError:
         return False
-    return CJK_FONT in fonts
+    return CJK_FONT in fonts and EMOJI_FONT in fonts
 
 
 def ensure_browser() -> None:
-    """Install Debian's Chromium and a CJK font when either is missing (CI starts clean)."""
-    if Path(CHROMIUM).exists() and _has_cjk_font():
+    """Install Debian's Chromium, a CJK and an emoji font when missing (CI starts clean)."""
+    if Path(CHROMIUM).exists() and _has_fonts():
         return
     if os.geteuid() != 0:
         pytest.fail("chromium / fonts-noto-cjk are missing and installing them needs root")
@@ -60,11 +62,11 @@ def ensure_browser() -> None:
     for command in (
         ["apt-get", "update"],
         ["apt-get", "install", "-y", "-o", "DPkg::Lock::Timeout=600", "chromium",
-         "fonts-noto-cjk"],
+         "fonts-noto-cjk", "fonts-noto-color-emoji"],
     ):
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         assert done.returncode == 0, (command, done.stdout[-2000:], done.stderr[-2000:])
-    assert Path(CHROMIUM).exists() and _has_cjk_font()
+    assert Path(CHROMIUM).exists() and _has_fonts()
 
 
 def pages() -> list[tuple[str, str]]:

@@ -355,6 +355,7 @@ def render_drill(
         key=picker_key,
         format_func=label,
         help=t("concentration.choose_help"),
+        placeholder=t("concentration.choose_placeholder"),
     )
     if chosen is None:
         return
