@@ -204,6 +204,20 @@ def personal_columns(columns: Iterable[Any]) -> list[str]:
     return sorted(str(c) for c in columns if str(c) in PERSONAL_COLUMNS)
 
 
+# Entities whose rejected raw records carry personal columns (the landing contract's borrowers).
+PERSONAL_ENTITIES = frozenset({"borrowers"})
+
+
+def personal_columns_of(frame: Any) -> list[str]:
+    """The personal columns of a query result: the named ones, and ``raw_record`` when it holds a
+    rejected row of an entity with personal columns (a borrower's name in the raw line)."""
+    found = personal_columns(frame.columns)
+    if "raw_record" in frame.columns and "entity" in frame.columns:
+        if frame["entity"].isin(list(PERSONAL_ENTITIES)).any():
+            found.append("raw_record")
+    return sorted(found)
+
+
 def log_personal_access(
     warehouse: Path,
     user: User | None,

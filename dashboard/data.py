@@ -133,7 +133,7 @@ def query(snapshot: Snapshot, sql: str, params: tuple[Any, ...] = ()) -> pd.Data
     """
     frame = _cached_query(snapshot.path, snapshot.signature, sql, tuple(params), snapshot.branches)
     if not snapshot.masked:
-        personal = auth.personal_columns(frame.columns)
+        personal = auth.personal_columns_of(frame)
         if personal and not frame.empty:
             auth.log_personal_access(
                 access_log_warehouse(snapshot),

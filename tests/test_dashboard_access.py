@@ -276,3 +276,14 @@ def test_officer_exports_are_logged_with_the_reader(warehouse, monkeypatch) -> N
     plain = tables._logged(lambda: b"file", ["loan_id"], 1, "loans")
     plain()
     assert len(auth.read_access_log(warehouse)) == before + 1
+
+
+def test_raw_records_of_rejected_borrowers_count_as_personal_data() -> None:
+    import pandas as pd
+
+    borrowers = pd.DataFrame({"entity": ["loans", "borrowers"], "raw_record": ["{}", "{}"]})
+    loans_only = pd.DataFrame({"entity": ["loans"], "raw_record": ["{}"]})
+    assert auth.personal_columns_of(borrowers) == ["raw_record"]
+    assert auth.personal_columns_of(loans_only) == []
+    named = pd.DataFrame({"borrower_name": ["张三丰"], "loan_id": ["W04"]})
+    assert auth.personal_columns_of(named) == ["borrower_name"]
