@@ -136,9 +136,10 @@ def file_stem(name: str) -> str:
 def _logged(
     make: Callable[[], bytes], columns: Sequence[str], rows: int, what: str
 ) -> Callable[[], bytes]:
-    """``make`` that first logs the export when ``columns`` include unmasked personal data. The
-    reader and the file are taken now: the download runs outside the script run."""
-    personal = auth.personal_columns(columns)
+    """``make`` that first logs the export when ``columns`` include unmasked personal data
+    (``auth.personal_columns_of`` of the exported frame). The reader and the file are taken now:
+    the download runs outside the script run."""
+    personal = sorted(columns)
     context = _context()
     snapshot = getattr(context, "snapshot", None)
     if not personal or snapshot is None or snapshot.masked:
@@ -214,9 +215,8 @@ def export_buttons(
     def make() -> tuple[pd.DataFrame, dict[str, str]]:
         return export.export_frame(frame, columns, lang, unit, currency)
 
-    download_buttons(
-        name, name, make, [c.name for c in columns], len(frame)
-    )
+    exported = frame[[c.name for c in columns]]
+    download_buttons(name, name, make, auth.personal_columns_of(exported), len(frame))
 
 
 def export_plain(table: pd.DataFrame, name: str, sheet: str) -> None:

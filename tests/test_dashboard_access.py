@@ -10,6 +10,7 @@ import hashlib
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -265,7 +266,9 @@ def test_officer_exports_are_logged_with_the_reader(warehouse, monkeypatch) -> N
     at = _loan_page(OFFICER, "W04")
     context = at.session_state[tables.CONTEXT_KEY]
     monkeypatch.setattr(tables, "_context", lambda: context)
-    made = tables._logged(lambda: b"file", ["loan_id", "borrower_name"], 1, "borrower")
+    # what export_buttons passes: the personal columns of the exported frame
+    exported = pd.DataFrame({"loan_id": ["W04"], "borrower_name": ["张三丰"]})
+    made = tables._logged(lambda: b"file", auth.personal_columns_of(exported), 1, "borrower")
     before = len(auth.read_access_log(warehouse))
     assert made() == b"file"
     record = auth.read_access_log(warehouse)[-1]
@@ -273,14 +276,13 @@ def test_officer_exports_are_logged_with_the_reader(warehouse, monkeypatch) -> N
     assert (record["user"], record["action"], record["columns"], record["what"]) == (
         "zhao.min", "export", ["borrower_name"], "borrower")
     # without personal columns nothing is logged
-    plain = tables._logged(lambda: b"file", ["loan_id"], 1, "loans")
+    plain = tables._logged(
+        lambda: b"file", auth.personal_columns_of(exported[["loan_id"]]), 1, "loans")
     plain()
     assert len(auth.read_access_log(warehouse)) == before + 1
 
 
 def test_raw_records_of_rejected_borrowers_count_as_personal_data() -> None:
-    import pandas as pd
-
     borrowers = pd.DataFrame({"entity": ["loans", "borrowers"], "raw_record": ["{}", "{}"]})
     loans_only = pd.DataFrame({"entity": ["loans"], "raw_record": ["{}"]})
     assert auth.personal_columns_of(borrowers) == ["raw_record"]
