@@ -289,3 +289,16 @@ def test_raw_records_of_rejected_borrowers_count_as_personal_data() -> None:
     assert auth.personal_columns_of(loans_only) == []
     named = pd.DataFrame({"borrower_name": ["张三丰"], "loan_id": ["W04"]})
     assert auth.personal_columns_of(named) == ["borrower_name"]
+
+
+def test_auth_command_lists_users_and_refuses_a_broken_file(tmp_path, capsys) -> None:
+    assert auth.main(["check", str(auth.DEMO_USERS_FILE)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "analyst: analyst (all branches)",
+        "committee: committee (all branches)",
+        "officer: branch_officer (WELLS FARGO BANK NATL ASSOC)",
+    ]
+    broken = tmp_path / "users.yaml"
+    broken.write_text("users:\n  x:\n    role: cfo\n    password_hash: 'scrypt$1'\n")
+    assert auth.main(["check", str(broken)]) == 1
+    assert "role 'cfo'" in capsys.readouterr().err
