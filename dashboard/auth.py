@@ -45,6 +45,7 @@ import os
 import secrets
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,14 +182,52 @@ def load_accounts(path: Path) -> dict[str, Account]:
     return accounts
 
 
-def authenticate(name: str, password: str, path: Path | None = None) -> User | None:
-    """The user when ``name`` and ``password`` match the users file, else None."""
+# Guessing passwords: after MAX_FAILURES wrong passwords in a row for one user name, that name
+# is refused for LOCK_SECONDS (in this server process), right password or not.
+MAX_FAILURES = 5
+LOCK_SECONDS = 300.0
+_FAILURES: dict[str, tuple[int, float]] = {}  # user name -> (failures in a row, last failure)
+_FAILURES_LOCK = threading.Lock()
+
+
+class LockedError(RuntimeError):
+    """Too many wrong passwords for this user name; try again later."""
+
+
+def _check_lock(name: str, now: float) -> None:
+    with _FAILURES_LOCK:
+        count, last = _FAILURES.get(name, (0, 0.0))
+        if count >= MAX_FAILURES and now - last < LOCK_SECONDS:
+            raise LockedError(name)
+        if count >= MAX_FAILURES:
+            _FAILURES.pop(name, None)  # the lock has expired
+
+
+def _record(name: str, ok: bool, now: float) -> None:
+    with _FAILURES_LOCK:
+        if ok:
+            _FAILURES.pop(name, None)
+        else:
+            count, _ = _FAILURES.get(name, (0, 0.0))
+            _FAILURES[name] = (count + 1, now)
+
+
+def authenticate(
+    name: str, password: str, path: Path | None = None, now: float | None = None
+) -> User | None:
+    """The user when ``name`` and ``password`` match the users file, else None. Raises
+    :class:`LockedError` while the name is locked after too many wrong passwords."""
+    now = time.monotonic() if now is None else now
+    _check_lock(name, now)
     accounts = load_accounts(path or users_file())
     account = accounts.get(name)
     if account is None:
         verify_password(password, hash_password("x"))  # same work for unknown names
+        _record(name, False, now)
         return None
-    return account.user if verify_password(password, account.password_hash) else None
+    ok = verify_password(password, account.password_hash)
+    _record(name, ok, now)
+    return account.user if ok else None
 
 
 # --- access log -------------------------------------------------------------------------------

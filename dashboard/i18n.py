@@ -820,6 +820,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "已登录：**{user}**（{role}，{scope}）",
         "en": "Signed in: **{user}** ({role}, {scope})",
     },
+    "login.locked": {
+        "zh": "该用户连续多次密码错误，已暂停登录 {minutes} 分钟。",
+        "en": "Too many wrong passwords for this user: sign-in is paused for {minutes} minutes.",
+    },
     "login.logout": {"zh": "退出登录", "en": "Sign out"},
     "login.all_branches": {"zh": "全部机构", "en": "all branches"},
     "role.committee": {"zh": "风险委员会", "en": "risk committee"},

@@ -224,6 +224,9 @@ def require_login() -> auth.User:
         except auth.ConfigError as exc:
             st.error(t("login.config_error", error=plain(exc)))
             st.stop()
+        except auth.LockedError:
+            st.error(t("login.locked", minutes=int(auth.LOCK_SECONDS // 60)))
+            st.stop()
         if found is not None:
             st.session_state[USER_KEY] = found
             st.session_state.pop("login_password", None)  # no password kept in the session

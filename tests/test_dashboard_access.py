@@ -302,3 +302,25 @@ def test_auth_command_lists_users_and_refuses_a_broken_file(tmp_path, capsys) ->
     broken.write_text("users:\n  x:\n    role: cfo\n    password_hash: 'scrypt$1'\n")
     assert auth.main(["check", str(broken)]) == 1
     assert "role 'cfo'" in capsys.readouterr().err
+
+
+def test_a_user_name_is_locked_after_five_wrong_passwords(users_file, monkeypatch) -> None:
+    monkeypatch.setattr(auth, "_FAILURES", {})
+    for i in range(auth.MAX_FAILURES):
+        assert auth.authenticate("wang.fang", f"guess {i}", users_file, now=100.0 + i) is None
+    with pytest.raises(auth.LockedError):  # even the right password, while locked
+        auth.authenticate("wang.fang", "s3cret!", users_file, now=104.0 + auth.LOCK_SECONDS - 1)
+    assert auth.authenticate("zhao.min", "officer pw", users_file, now=105.0) == OFFICER
+    # the lock ends LOCK_SECONDS after the last failure
+    user = auth.authenticate("wang.fang", "s3cret!", users_file, now=104.0 + auth.LOCK_SECONDS)
+    assert user == COMMITTEE
+
+
+def test_four_wrong_passwords_then_the_right_one_resets_the_count(users_file, monkeypatch) -> None:
+    monkeypatch.setattr(auth, "_FAILURES", {})
+    for i in range(auth.MAX_FAILURES - 1):
+        assert auth.authenticate("wang.fang", "no", users_file, now=float(i)) is None
+    assert auth.authenticate("wang.fang", "s3cret!", users_file, now=10.0) == COMMITTEE
+    for i in range(auth.MAX_FAILURES - 1):
+        assert auth.authenticate("wang.fang", "no", users_file, now=20.0 + i) is None
+    assert auth.authenticate("wang.fang", "s3cret!", users_file, now=30.0) == COMMITTEE
