@@ -824,6 +824,16 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "该用户连续多次密码错误，已暂停登录 {minutes} 分钟。",
         "en": "Too many wrong passwords for this user: sign-in is paused for {minutes} minutes.",
     },
+    "banner.branch_scope": {
+        "zh": "  \n仅显示经办机构 **{branches}** 的贷款；"
+        "全行口径的指标（集中度、拨备等）不向分支机构显示。",
+        "en": "  \nOnly loans of branch **{branches}** are shown; bank-wide figures "
+        "(concentration, provisions ...) are not shown to branch officers.",
+    },
+    "banner.masked": {
+        "zh": "  \n脱敏副本：借款人名称和证件号码已脱敏。",
+        "en": "  \nMasked copy: borrower names and id numbers are masked.",
+    },
     "login.logout": {"zh": "退出登录", "en": "Sign out"},
     "login.all_branches": {"zh": "全部机构", "en": "all branches"},
     "role.committee": {"zh": "风险委员会", "en": "risk committee"},

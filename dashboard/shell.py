@@ -276,6 +276,11 @@ def render_banner(context: Context) -> None:
         text = t("banner.build", **build_fields)
         if context.as_of is not None:
             text += t("banner.as_of", as_of=context.as_of.isoformat())
+        user = context.user
+        if user is not None and user.branch_scope is not None:
+            text += t("banner.branch_scope", branches=plain("、".join(user.branch_scope)))
+        elif user is not None and user.masked:
+            text += t("banner.masked")
         st.info(text, icon=":material/inventory_2:")
     else:
         st.error(t("banner.no_warehouse", path=plain(context.warehouse)), icon=":material/error:")

@@ -180,6 +180,7 @@ def test_analyst_reads_the_masked_copy_and_is_not_logged(warehouse) -> None:
     assert borrower["借款人名称"] == "张**"
     assert borrower["证件号码"] == "**************1234"
     assert "借款人名称和证件号码已脱敏（当前角色读取脱敏副本）。" in texts(at.caption)
+    assert "脱敏副本" in texts(at.info)[0]
     assert metrics(at)["贷款余额（CNY）"][0] == "20,000.00"  # the figures are the same
     assert auth.read_access_log(warehouse) == []
     assert at.session_state[tables.CONTEXT_KEY].snapshot.path.endswith("postloan.masked.duckdb")
@@ -249,6 +250,7 @@ def test_officer_sees_only_the_branch_in_the_dashboard(warehouse) -> None:
     assert at.selectbox(key="portfolio_id").options == [
         "SME loans（SME-USD，USD）", "Wholesale loans（WHOLESALE-CNY，CNY）"]
     at.selectbox(key="portfolio_id").set_value(fx.WHOLESALE).run()
+    assert "仅显示经办机构 **Shanghai** 的贷款" in texts(at.info)[0]
     shown = metrics(at)
     assert shown["在贷笔数"] == ("3", "0")
     assert shown["贷款余额（CNY）"] == ("40,000.00", "0.00")
