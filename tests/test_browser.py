@@ -261,3 +261,21 @@ def test_every_page_in_both_languages_with_drill_down_and_exports(server, browse
         assert f'name="{sheet}"' in workbook
     shot(page, "exports_done")
     context.close()
+
+    # An analyst reads the masked copy: the same loan without the borrower's name.
+    context = browser.new_context(viewport={"width": 1600, "height": 2600})
+    page = context.new_page()
+    page.goto(server)
+    page.get_by_label("用户名").fill("analyst")
+    page.get_by_label("密码").fill("analyst-demo")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text(translate("overview.title", "zh")).first.wait_for(timeout=60_000)
+    settle(page)
+    sidebar_link(page, translate("nav.loan", "zh")).click()
+    page.get_by_text(translate("loan.borrower_masked", "zh")).first.wait_for(timeout=60_000)
+    settle(page)
+    # every bundled LendingClub name is "LendingClub borrower NNNNN" (26 characters)
+    assert page.get_by_text("LendingClub borrower").count() == 0
+    assert page.get_by_text("L" + "*" * 25, exact=True).count() == 1
+    shot(page, "analyst_masked_loan")
+    context.close()
