@@ -28,9 +28,13 @@ catalog are written into the SQL, quoted.
 from __future__ import annotations
 
 import contextvars
+import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 import duckdb
+
+from postloan import publish
 
 UNSCOPED_SCHEMAS = frozenset({"reference", "meta"})
 UNSCOPED_TABLES = frozenset(
@@ -90,13 +94,35 @@ def connect_scoped(warehouse: str, branches: Sequence[str]) -> duckdb.DuckDBPyCo
         ).fetchone()
         token = WH_NAME.set(name)
         try:
-            _define_views(con, tuple(branches))
+            _define_views(con, tuple(branches), _catalog(con, warehouse))
         finally:
             WH_NAME.reset(token)
     except BaseException:
         con.close()
         raise
     return con
+
+
+# The catalog of a published file never changes (a new build is a new file), so it is read once
+# per file signature: listing the columns is most of the cost of a scoped connection.
+_CATALOGS: dict[tuple[str, tuple[int, int]], dict[tuple[str, str], dict[str, str]]] = {}
+_CATALOGS_LOCK = threading.Lock()
+
+
+def _catalog(
+    con: duckdb.DuckDBPyConnection, warehouse: str
+) -> dict[tuple[str, str], dict[str, str]]:
+    signature = publish.published_signature(Path(warehouse))
+    key = (warehouse, tuple(signature) if signature else (0, 0))
+    with _CATALOGS_LOCK:
+        found = _CATALOGS.get(key)
+    if found is None:
+        found = _columns(con)
+        with _CATALOGS_LOCK:
+            if len(_CATALOGS) > 16:
+                _CATALOGS.clear()
+            _CATALOGS[key] = found
+    return found
 
 
 def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[str, str]]:
@@ -111,8 +137,11 @@ def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[str, 
     return tables
 
 
-def _define_views(con: duckdb.DuckDBPyConnection, branches: tuple[str, ...]) -> None:
-    tables = _columns(con)
+def _define_views(
+    con: duckdb.DuckDBPyConnection,
+    branches: tuple[str, ...],
+    tables: dict[tuple[str, str], dict[str, str]],
+) -> None:
     s = SCOPE_SCHEMA
     con.execute(f"create schema {s}")
     con.execute(f"create table {s}.branches(branch varchar)")
@@ -144,14 +173,17 @@ def _define_views(con: duckdb.DuckDBPyConnection, branches: tuple[str, ...]) -> 
         )
     con.execute(f"create table {s}.parties as {parties}")
 
-    for schema in sorted({schema for schema, _ in tables}):
-        if schema != "main":
-            con.execute(f"create schema if not exists {_q(schema)}")
-    for (schema, table), columns in tables.items():
-        con.execute(
-            f"create view {_q(schema)}.{_q(table)} as "
-            + _scoped_select(schema, table, columns, tables, in_scope, keys)
-        )
+    statements = [
+        f"create schema if not exists {_q(schema)}"
+        for schema in sorted({schema for schema, _ in tables})
+        if schema != "main"
+    ]
+    statements += [
+        f"create view {_q(schema)}.{_q(table)} as "
+        + _scoped_select(schema, table, columns, tables, in_scope, keys)
+        for (schema, table), columns in tables.items()
+    ]
+    con.execute(";\n".join(statements))  # one round trip: no user input in these statements
 
 
 def _scoped_select(
