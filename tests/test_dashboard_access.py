@@ -7,14 +7,17 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import auth, data, scope, tables
+from postloan import publish
 from tests import dashboard_access_fixtures as ax
 from tests import dashboard_fixtures as fx
 from tests.dashboard_apptest import checked, metrics, run_app, texts
@@ -326,3 +329,28 @@ def test_four_wrong_passwords_then_the_right_one_resets_the_count(users_file, mo
     for i in range(auth.MAX_FAILURES - 1):
         assert auth.authenticate("wang.fang", "no", users_file, now=20.0 + i) is None
     assert auth.authenticate("wang.fang", "s3cret!", users_file, now=30.0) == COMMITTEE
+
+
+def test_a_new_build_gets_its_own_scoped_catalog(warehouse) -> None:
+    con = scope.connect_scoped(str(warehouse), (ax.SHANGHAI,))
+    try:
+        tables = {r[0] for r in con.execute(
+            "select view_name from duckdb_views() where schema_name = 'reporting'").fetchall()}
+    finally:
+        con.close()
+    assert "loans" in tables and "branch_targets" not in tables
+    build = publish.build_path(warehouse, "build-B")
+    shutil.copyfile(warehouse, build)
+    extra = duckdb.connect(str(build))
+    try:
+        extra.execute("create table reporting.branch_targets(branch varchar, target integer)")
+        extra.execute("insert into reporting.branch_targets values (?, 1), (?, 2)",
+                      [ax.SHANGHAI, ax.BEIJING])
+    finally:
+        extra.close()
+    publish.publish(build, warehouse)
+    con = scope.connect_scoped(str(warehouse), (ax.SHANGHAI,))
+    try:
+        assert con.execute("select target from reporting.branch_targets").fetchall() == [(1,)]
+    finally:
+        con.close()
