@@ -196,7 +196,8 @@ def sidebar_link(page, title: str):
 
 
 @pytest.mark.slow
-def test_every_page_in_both_languages_with_drill_down_and_exports(server, browser) -> None:
+# ``browser`` first: without playwright the test is skipped before the warehouse is built.
+def test_every_page_in_both_languages_with_drill_down_and_exports(browser, server) -> None:
     for old in OUTPUT.glob("*"):
         old.unlink()
     # Tall enough for a whole page: Streamlit scrolls inside its own container, so a "full page"
