@@ -124,12 +124,31 @@ def server(warehouse: Path):
             time.sleep(0.5)
         yield url
     finally:
+        stop_group(proc)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop_group(proc: subprocess.Popen) -> None:
+    """Stop ``postloan serve`` and the Streamlit server it started (same process group): SIGTERM,
+    then SIGKILL for whatever is still there after 20 s, so no server outlives the test."""
+    try:
         os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    except ProcessLookupError:
+        pass
+    deadline = time.monotonic() + 20
+    while _group_alive(proc.pid) and time.monotonic() < deadline:
+        proc.poll()  # reap the direct child
+        time.sleep(0.2)
+    if _group_alive(proc.pid):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 @pytest.fixture(scope="module")
