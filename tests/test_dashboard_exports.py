@@ -276,3 +276,18 @@ def test_classification_tiles_follow_the_unit(warehouse) -> None:
     # NPL 40,000.00 (May 12,000.00) = 4 万元 (+2.8); the ratio does not depend on the unit
     assert shown["不良贷款余额（万元）"] == ("4.00", "+2.80")
     assert shown["不良贷款率"][0] == "4.00%"
+
+
+def test_a_click_on_a_bucket_bar_lists_that_bucket(warehouse) -> None:
+    at = run_app()
+    key = "overview_chart:RETAIL-CNY:2024-06-30"
+    at.session_state[key] = {"selection": {"bucket_pick": [{"code": "M4"}]}}
+    checked(at.run())
+    assert at.multiselect(key="overview_buckets:RETAIL-CNY").value == ["M4"]
+    assert at.dataframe[1].value["贷款编号"].tolist() == ["L3"]
+    assert "显示 1 笔贷款，贷款余额合计 100,000.00 CNY。" in texts(at.caption)
+    # the same selection left on the chart does not undo a later choice in the filter
+    at.multiselect(key="overview_buckets:RETAIL-CNY").set_value(["M0", "M1"]).run()
+    assert at.dataframe[1].value["贷款编号"].tolist() == ["L2", "L1", "L4"]
+    at.button(key="overview_buckets:RETAIL-CNY:all").click().run()
+    assert len(at.dataframe[1].value) == 4

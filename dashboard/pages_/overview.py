@@ -157,9 +157,8 @@ def render_chart(context, currency: str) -> None:
         event = st.altair_chart(chart, width="stretch", on_select="rerun", key=key)
     with right:
         tables.show(frame, BUCKET_TABLE, context.lang, name="dpd_buckets")
-    picked = sorted(
-        {str(p["code"]) for p in (event.selection.get(BUCKET_PICK) or []) if "code" in p}
-    )
+    selection = (event or {}).get("selection") or {}  # a dict-like state (AttributeDictionary)
+    picked = sorted({str(p["code"]) for p in (selection.get(BUCKET_PICK) or []) if "code" in p})
     # A new click on a bar narrows the loan list to that bucket (the filter below, not yet drawn).
     seen_key = f"{key}:seen"
     if picked and picked != st.session_state.get(seen_key):
