@@ -1,7 +1,8 @@
 """Entry point of the risk committee's dashboard: ``streamlit run dashboard/app.py``.
 
-Every run: language switch, page navigation, portfolio / as-of selectors, the build banner, then the
-chosen page. Pages live in ``dashboard/pages_/``; to add one, add its file to ``PAGES`` with an i18n
+Every run: language switch, login (``dashboard.auth``), page navigation, portfolio / as-of / amount
+unit selectors, the build banner, the committee pack button, then the chosen page. Pages live in
+``dashboard/pages_/``; to add one, add its file to ``PAGES`` with an i18n
 key for its title (and the section it belongs to).
 """
 
@@ -54,13 +55,15 @@ def navigation():
 def main() -> None:
     st.set_page_config(page_title=t("app.page_title"), page_icon="📊", layout="wide")
     shell.render_language_switch()
+    user = shell.require_login()  # the login form until someone is signed in
     page = navigation()
     try:
-        context = shell.build_context()
+        context = shell.build_context(user)
         shell.render_banner(context)
         if context.snapshot is None:
             st.stop()
         shell.store_context(context)
+        shell.render_pack_button(context)
         page.run()
     except BuildChanged:
         # A new build was published while this run was reading: start over against it.

@@ -30,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
+from dashboard import auth, scope
 from postloan import paths, publish, runlog
 
 
@@ -39,21 +40,42 @@ class BuildChanged(RuntimeError):
 
 @dataclass(frozen=True)
 class Snapshot:
+    """One published build as one reader may see it.
+
+    ``branches`` is the reader's branch scope (None: every branch; see ``dashboard.scope``) and
+    ``masked`` says the file is the masked published copy. Both are part of every cache key, so
+    two readers with different rights never share a cached result. They have no defaults: a
+    snapshot rebuilt from a path and signature alone would silently drop the reader's scope, so
+    cached helpers take the ``Snapshot`` itself.
+    """
+
     path: str
     signature: tuple[int, int]
+    branches: tuple[str, ...] | None
+    masked: bool
 
 
 def warehouse_path() -> Path:
     return paths.warehouse_path()
 
 
-def take_snapshot(path: Path | None = None) -> Snapshot | None:
-    """The currently published build, or None when no warehouse has been published yet."""
+def take_snapshot(
+    path: Path | None = None,
+    *,
+    masked: bool = False,
+    branches: tuple[str, ...] | None = None,
+) -> Snapshot | None:
+    """The currently published build (its masked copy when ``masked``) for a reader limited to
+    ``branches``, or None when no such file has been published yet."""
     path = path or warehouse_path()
+    if masked:
+        path = publish.masked_path(path)
     signature = publish.published_signature(path)
     if signature is None:
         return None
-    return Snapshot(str(path), tuple(signature))
+    return Snapshot(
+        str(path), tuple(signature), None if branches is None else tuple(branches), masked
+    )
 
 
 _OPEN_LOCK = threading.Lock()
@@ -65,12 +87,19 @@ def _arrow_types(arrow_type: pa.DataType) -> Any:
 
 
 def _fetch(
-    path: str, signature: tuple[int, int], sql: str, params: tuple[Any, ...]
+    path: str,
+    signature: tuple[int, int],
+    sql: str,
+    params: tuple[Any, ...],
+    branches: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     warehouse = Path(path)
     with _OPEN_LOCK:
         try:
-            con = publish.connect_readonly(warehouse)
+            if branches is None:
+                con = publish.connect_readonly(warehouse)
+            else:
+                con = scope.connect_scoped(str(warehouse), branches)
         except duckdb.Error:
             if publish.published_signature(warehouse) != signature:
                 raise BuildChanged(path) from None
@@ -86,14 +115,52 @@ def _fetch(
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached_query(
-    path: str, signature: tuple[int, int], sql: str, params: tuple[Any, ...]
+    path: str,
+    signature: tuple[int, int],
+    sql: str,
+    params: tuple[Any, ...],
+    branches: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    return _fetch(path, signature, sql, params)
+    return _fetch(path, signature, sql, params, branches)
 
 
 def query(snapshot: Snapshot, sql: str, params: tuple[Any, ...] = ()) -> pd.DataFrame:
-    """Run ``sql`` against the build ``snapshot`` names (cached per build, query and params)."""
-    return _cached_query(snapshot.path, snapshot.signature, sql, tuple(params))
+    """Run ``sql`` against the build ``snapshot`` names, as its reader may see it (cached per
+    build, reader scope, query and params). User input goes in ``params`` only.
+
+    A result with personal columns (borrower names, id numbers) read from the unmasked file is a
+    view of personal data: it is written to the access log with the reader, every time.
+    """
+    frame = _cached_query(snapshot.path, snapshot.signature, sql, tuple(params), snapshot.branches)
+    if not snapshot.masked:
+        personal = auth.personal_columns_of(frame)
+        if personal and not frame.empty:
+            auth.log_personal_access(
+                access_log_warehouse(snapshot),
+                current_viewer(),
+                "view",
+                " ".join(sql.split())[:200],
+                personal,
+                len(frame),
+                params,
+            )
+    return frame
+
+
+VIEWER_KEY = "_postloan_viewer"
+
+
+def current_viewer() -> auth.User | None:
+    """The logged-in reader of this session (None outside a Streamlit session)."""
+    try:
+        return st.session_state.get(VIEWER_KEY)
+    except Exception:  # noqa: BLE001 - no session (a script or a test calling data directly)
+        return None
+
+
+def access_log_warehouse(snapshot: Snapshot) -> Path:
+    """The warehouse whose access log records reads of ``snapshot`` (the unmasked file's)."""
+    return Path(snapshot.path)
 
 
 def read_runs(path: Path | str | None = None) -> list[dict[str, Any]]:
@@ -465,4 +532,57 @@ def counterparty_loans(
         f"where portfolio_id = ? and as_of_date = ? and {match} "
         "order by outstanding_principal desc nulls last, loan_id",
         (portfolio_id, as_of, counterparty_id),
+    )
+
+
+# --- one loan: borrower, collateral, guarantees -------------------------------------------------
+
+
+def loan_borrower(snapshot: Snapshot, batch_id: str, borrower_id: str) -> pd.DataFrame:
+    """The borrower as delivered in ``batch_id`` (at most one row). Holds personal data (name, id
+    number): masked for readers of the masked copy, logged for the others."""
+    if not _has_table(snapshot, "staging", "stg_landing__borrowers"):
+        return pd.DataFrame()
+    return query(
+        snapshot,
+        "select borrower_id, borrower_name, id_number, borrower_type, group_id, industry_scheme, "
+        "industry_code, region, internal_rating, is_related_party "
+        "from staging.stg_landing__borrowers where batch_id = ? and borrower_id = ? limit 1",
+        (batch_id, borrower_id),
+    )
+
+
+def loan_collateral(snapshot: Snapshot, batch_id: str, loan_id: str) -> pd.DataFrame:
+    """Every appraisal of the loan's collateral as delivered in ``batch_id`` (latest first)."""
+    if not _has_table(snapshot, "staging", "stg_landing__collateral"):
+        return pd.DataFrame()
+    return query(
+        snapshot,
+        "select collateral_id, collateral_type, appraised_value, appraisal_date, provenance "
+        "from staging.stg_landing__collateral where batch_id = ? and loan_id = ? "
+        "order by collateral_id, appraisal_date desc",
+        (batch_id, loan_id),
+    )
+
+
+def loan_guarantees(snapshot: Snapshot, batch_id: str, loan_id: str) -> pd.DataFrame:
+    """The guarantees of the loan with each guarantor's name when the bank delivered the
+    guarantor as an obligor (personal data, like the borrower's)."""
+    if not _has_table(snapshot, "staging", "stg_landing__guarantees"):
+        return pd.DataFrame()
+    names = _has_table(snapshot, "staging", "stg_landing__borrowers")
+    name_sql = "b.borrower_name" if names else "null::varchar"
+    join = (
+        "left join staging.stg_landing__borrowers as b "
+        "on b.batch_id = g.batch_id and b.borrower_id = g.guarantor_id "
+        if names
+        else ""
+    )
+    return query(
+        snapshot,
+        f"select g.guarantee_id, g.guarantor_id, {name_sql} as guarantor_name, "
+        "g.guaranteed_amount, g.guarantee_period_end, g.provenance "
+        f"from staging.stg_landing__guarantees as g {join}"
+        "where g.batch_id = ? and g.loan_id = ? order by g.guarantee_id",
+        (batch_id, loan_id),
     )

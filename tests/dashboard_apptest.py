@@ -6,7 +6,12 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from dashboard.auth import User
+from dashboard.data import VIEWER_KEY
+
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+# The reader the page tests sign in as: the committee sees every branch, unmasked.
+COMMITTEE = User("test.committee", "committee")
 
 
 def checked(at: AppTest) -> AppTest:
@@ -14,8 +19,14 @@ def checked(at: AppTest) -> AppTest:
     return at
 
 
-def run_app() -> AppTest:
+def run_app(user: User | None = COMMITTEE) -> AppTest:
+    """The app after its first run, signed in as ``user`` (None: not signed in, the login form).
+
+    Signing in puts the user in the session as the login form does after checking the password
+    (``tests/test_dashboard_access.py`` tests the form itself)."""
     at = AppTest.from_file(str(APP), default_timeout=30)
+    if user is not None:
+        at.session_state[VIEWER_KEY] = user
     at.run()
     return checked(at)
 

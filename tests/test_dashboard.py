@@ -306,7 +306,11 @@ def test_overview_shows_exact_kpis(warehouse: Path) -> None:
     assert shown["逾期90天以上本金（CNY）"] == ("100,000.00", "+100,000.00")
     assert shown["逾期90天以上占比"] == ("8.10%", "+8.10 个百分点")
 
-    table = at.dataframe[0].value
+    buckets = at.dataframe[0].value  # beside the chart: every bucket, exact
+    assert buckets["笔数"].tolist() == [2, 1, 0, 0, 1, 0, 0, 0]
+    assert buckets["贷款余额"].tolist()[:5] == [
+        "1,000,000.00", "134,567.89", "0.00", "0.00", "100,000.00"]
+    table = at.dataframe[1].value
     assert table["贷款余额"].tolist() == ["100,000.00", "134,567.89", "1,000,000.00", "0.00"]
     assert table["贷款编号"].tolist() == ["L3", "L2", "L1", "L4"]
     assert "显示 4 笔贷款，贷款余额合计 1,234,567.89 CNY。" in texts(at.caption)
@@ -317,7 +321,7 @@ def test_bucket_filter_narrows_the_loans(warehouse: Path) -> None:
     at = run_app()
     at.multiselect(key="overview_buckets:RETAIL-CNY").set_value(["M4"]).run()
     assert not at.exception
-    assert at.dataframe[0].value["贷款编号"].tolist() == ["L3"]
+    assert at.dataframe[1].value["贷款编号"].tolist() == ["L3"]
     assert "显示 1 笔贷款，贷款余额合计 100,000.00 CNY。" in texts(at.caption)
 
 

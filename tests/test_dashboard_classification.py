@@ -389,7 +389,7 @@ def test_loan_link_into_another_portfolio_offers_to_switch(warehouse: Path) -> N
     at = run_app()  # RETAIL-CNY is selected; W04 is in WHOLESALE-CNY
     at = loan_page_for(at, "W04")
     assert "贷款 W04 不在所选组合 RETAIL-CNY 的 2024-06-30 数据中。" in texts(at.info)
-    labels = [b.label for b in at.button]
+    labels = [b.label for b in at.main.button]  # the sidebar has the sign-out button
     assert labels == [
         "切换到组合 WHOLESALE-CNY（数据日期 2024-06-30）",
         "切换到组合 WHOLESALE-CNY（数据日期 2024-05-31）",

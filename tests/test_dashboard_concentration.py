@@ -28,7 +28,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data
 from dashboard.pages_ import concentration as page
 from tests import dashboard_fixtures as fx
-from tests.dashboard_apptest import APP, checked, texts
+from tests.dashboard_apptest import checked, run_app, texts
 
 D = Decimal
 BUILT = dt.datetime(2024, 7, 2, 10, 0, 0)
@@ -56,8 +56,7 @@ def frame_with(at: AppTest, *columns: str) -> pd.DataFrame:
 
 
 def concentration_page(portfolio: str = fx.WHOLESALE, lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    checked(at.run())
+    at = run_app()
     if lang != "zh":
         at.radio(key="lang").set_value(lang).run()
     at.selectbox(key="portfolio_id").set_value(portfolio).run()

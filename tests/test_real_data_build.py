@@ -203,7 +203,11 @@ def test_every_dashboard_page_renders_the_bundled_warehouse(bundled, monkeypatch
 
     app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
     monkeypatch.setenv("POSTLOAN_WAREHOUSE", str(bundled))
+    from dashboard.data import VIEWER_KEY
+    from tests.dashboard_apptest import COMMITTEE
+
     at = AppTest.from_file(str(app), default_timeout=60)
+    at.session_state[VIEWER_KEY] = COMMITTEE  # signed in (the login form is tested elsewhere)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     at.selectbox(key="portfolio_id").set_value(portfolio).run()

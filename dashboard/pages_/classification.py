@@ -10,6 +10,7 @@ charts get floats. Loan ids in the tables open the loan page (``pages_/loan.py?l
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from dashboard import data, formatting, tables
 from dashboard.i18n import code_label, t, translate
 from dashboard.shell import current_context, plain
 from dashboard.tables import AMOUNT, BOOL, CODE, Col
+from dashboard.units import Unit
 
 LOAN_PAGE = "pages_/loan.py"
 CLASSES = ("pass", "special_mention", "substandard", "doubtful", "loss")
@@ -58,6 +60,18 @@ DIFFERS_TABLE = (
     Col("final_class", CODE, "class"),
     Col("rules_explained"),
     Col("override_below_floor", BOOL),
+)
+
+CLASS_LOANS_TABLE = (
+    Col("loan_id"),
+    Col("borrower_id"),
+    Col("product"),
+    Col("outstanding_principal", AMOUNT),
+    Col("dpd"),
+    Col("judgmental_class", CODE, "class"),
+    Col("final_class", CODE, "class"),
+    Col("ifrs9_stage", CODE),
+    Col("rules_fired"),
 )
 
 RULES_TABLE = (
@@ -112,6 +126,19 @@ class BookFigures:
             dpd_over_90_balance=amount("dpd_over_90_balance"),
             coverage_requirement=amount("coverage_requirement"),
             loan_provision_requirement=amount("loan_provision_requirement"),
+        )
+
+    def in_unit(self, unit: Unit | None) -> BookFigures:
+        """The same figures with the amounts in ``unit`` (exact; ratios do not change)."""
+        if unit is None or not unit.exponent:
+            return self
+        return dataclasses.replace(
+            self,
+            **{
+                name: unit.scale(getattr(self, name))
+                for name in ("total_balance", "npl_balance", "allowance", "required_allowance",
+                             "dpd_over_90_balance")
+            },
         )
 
     @property
@@ -504,11 +531,11 @@ def trend_frame(quality: pd.DataFrame) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def page_tables(
-    path: str, signature: tuple[int, int], portfolio_id: str, as_of: dt.date, lang: str
+    snapshot: data.Snapshot, portfolio_id: str, as_of: dt.date, lang: str
 ) -> dict[str, Any]:
-    """Everything the page's tables show, cached per build, portfolio, as-of date and language
-    (explaining and formatting thousands of loans happens once, not on every rerun)."""
-    snapshot = data.Snapshot(path, signature)
+    """Everything the page's tables show, cached per build and reader (the snapshot), portfolio,
+    as-of date and language (explaining and formatting thousands of loans happens once, not on
+    every rerun)."""
     loans = data.loan_classification(snapshot, portfolio_id, as_of)
     rule_set = next((v for v in loans["rule_set"] if _text(v)), None)
     version = next((v for v in loans["rule_set_version"] if _text(v)), None)
@@ -574,8 +601,9 @@ def render_tiles(now: BookFigures, before: BookFigures | None, currency: str, la
         )
 
 
-def render_distribution(quality_now: pd.DataFrame, currency: str, lang: str) -> None:
+def render_distribution(context, quality_now: pd.DataFrame, currency: str, lang: str) -> None:
     st.subheader(t("classification.distribution"))
+    st.caption(t("classification.distribution_drill"))
     frame = distribution_frame(quality_now)
     st.caption(
         t(
@@ -615,7 +643,34 @@ def render_distribution(quality_now: pd.DataFrame, currency: str, lang: str) -> 
             ],
         )
     )
-    tables.chart_beside(chart, frame, DISTRIBUTION_TABLE, lang)
+    key = f"classification_distribution:{context.portfolio_id}:{context.as_of.isoformat()}"
+    picked = tables.chart_beside(chart, frame, DISTRIBUTION_TABLE, lang, select_key=key)
+    if picked is not None:
+        render_class_loans(context, str(frame["five_class"].iloc[picked]), key)
+
+
+def render_class_loans(context, five_class: str, key: str) -> None:
+    """The drill-down of the distribution: the loans of one class, each opening the loan page."""
+    loans = data.loan_classification(context.snapshot, context.portfolio_id, context.as_of)
+    of_class = loans[loans["final_class"] == five_class].reset_index(drop=True)
+    label = code_label("class", five_class, context.lang)
+    st.markdown(f"**{t('classification.class_loans', five_class=label)}**")
+    st.caption(
+        t(
+            "classification.differs_count",
+            count=formatting.format_count(len(of_class)),
+            total=context.money(
+                sum((v for v in of_class["outstanding_principal"]
+                     if not formatting.is_missing(v)), Decimal(0))
+            ),
+            currency=context.unit_label(),
+        )
+    )
+    if of_class.empty:
+        return
+    table, config = tables.display_frame(of_class, CLASS_LOANS_TABLE, context.lang)
+    loan_chooser(table, config, [str(v) for v in of_class["loan_id"]], f"{key}:{five_class}")
+    tables.export_buttons(of_class, CLASS_LOANS_TABLE, context.lang, name=f"loans_{five_class}")
 
 
 def render_trend(quality: pd.DataFrame, as_of: dt.date, lang: str) -> None:
@@ -671,6 +726,7 @@ def loan_chooser(
             index=None,
             key=picker_key,
             help=t("classification.open_loan_help"),
+            placeholder=t("classification.open_loan_placeholder"),
         )
     with right:
         if chosen is not None:
@@ -709,6 +765,7 @@ def render_differs(context, tabs: dict[str, Any], currency: str) -> None:
         [str(v) for v in differs["loan_id"]],
         f"classification_differs:{context.portfolio_id}:{context.as_of.isoformat()}",
     )
+    tables.export_buttons(differs, DIFFERS_TABLE, context.lang, name="class_differs")
     rules: pd.DataFrame = tabs["rules"]
     if not rules.empty:
         with st.expander(t("classification.rules")):
@@ -720,6 +777,7 @@ def render_compare(context, tabs: dict[str, Any]) -> None:
     st.caption(t("classification.compare_caption"))
     st.markdown(f"**{t('classification.compare_matrix')}**")
     st.dataframe(tabs["matrix"], hide_index=True)
+    tables.export_plain(tabs["matrix"], "class_matrix", t("classification.compare_matrix"))
     compare: pd.DataFrame = tabs["compare"]
     only_diff = st.checkbox(
         t("classification.compare_only_diff"),
@@ -745,6 +803,7 @@ def render_compare(context, tabs: dict[str, Any]) -> None:
         f"classification_compare:{context.portfolio_id}:{context.as_of.isoformat()}"
         f":{int(only_diff)}",
     )
+    tables.export_buttons(shown, COMPARE_TABLE, context.lang, name="class_comparison")
 
 
 def _dates(quality: pd.DataFrame) -> Iterable[dt.date]:
@@ -772,9 +831,7 @@ def render() -> None:
         return
     currency = summary["currency"]
     snapshot = context.snapshot
-    tabs = page_tables(
-        snapshot.path, snapshot.signature, context.portfolio_id, context.as_of, context.lang
-    )
+    tabs = page_tables(snapshot, context.portfolio_id, context.as_of, context.lang)
     st.caption(
         t(
             "classification.subtitle",
@@ -792,9 +849,11 @@ def render() -> None:
     before_date = [d for d in _dates(quality) if d < context.as_of]
     if before_date:
         st.caption(t("overview.change_vs", date=max(before_date).isoformat()))
-    now = BookFigures.from_quality(quality_now)
-    render_tiles(now, previous_figures(quality, context.as_of), currency, context.lang)
-    render_distribution(quality_now, currency, context.lang)
+    now = BookFigures.from_quality(quality_now).in_unit(context.unit)
+    before = previous_figures(quality, context.as_of)
+    before = None if before is None else before.in_unit(context.unit)
+    render_tiles(now, before, context.unit_label(), context.lang)
+    render_distribution(context, quality_now, currency, context.lang)
     render_trend(quality, context.as_of, context.lang)
     render_differs(context, tabs, currency)
     render_compare(context, tabs)
@@ -810,6 +869,7 @@ def render_status(context) -> None:
     st.subheader(t("classification.status_by_class"))
     st.caption(t("classification.status_by_class_caption"))
     st.dataframe(matrix, hide_index=True, width="stretch")
+    tables.export_plain(matrix, "status_by_class", t("classification.status_by_class"))
 
 
 # Streamlit runs a page as ``__main__``; importing the module (tests) only defines the functions.

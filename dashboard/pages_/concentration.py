@@ -308,6 +308,7 @@ def render_ratios(context, prefix: str) -> list[Any]:
         st.success(t("concentration.all_within"))
     table, config = tables.display_frame(frame, RATIO_TABLE, context.lang)
     picked = _selectable(table, config, list(frame["key"]), f"{prefix}:ratios")
+    tables.export_buttons(frame, RATIO_TABLE, context.lang, name="concentration_ratios")
     return [picked, *[k for k in frame["key"] if k]]
 
 
@@ -321,6 +322,7 @@ def render_large(context, prefix: str) -> list[Any]:
     frame = large_frame(large)
     table, config = tables.display_frame(frame, LARGE_TABLE, context.lang)
     picked = _selectable(table, config, list(frame["key"]), f"{prefix}:large")
+    tables.export_buttons(frame, LARGE_TABLE, context.lang, name="large_exposures")
     return [picked, *frame["key"]]
 
 
@@ -353,6 +355,7 @@ def render_drill(
         key=picker_key,
         format_func=label,
         help=t("concentration.choose_help"),
+        placeholder=t("concentration.choose_placeholder"),
     )
     if chosen is None:
         return
@@ -400,7 +403,9 @@ def render_indices(context, prefix: str, currency: str) -> None:
 
     left, right = st.columns([2, 3])
     with left:
-        st.dataframe(index_table(row, currency, context.lang), hide_index=True)
+        indices_table = index_table(row, currency, context.lang)
+        st.dataframe(indices_table, hide_index=True)
+        tables.export_plain(indices_table, f"concentration_indices_{dimension}_{level}", dimension)
     with right:
         render_lorenz(context, dimension, level)
     render_trend(context, indices, dimension, level)

@@ -27,7 +27,7 @@ from dashboard.pages_.classification import (
     rules_table,
 )
 from dashboard.shell import current_context, plain
-from dashboard.tables import AMOUNT, CODE, DATE, Col
+from dashboard.tables import AMOUNT, BOOL, CODE, DATE, TEXT, Col
 
 LOAN_KEY = "loan_page_loan"
 PARAM = "loan_id"
@@ -59,6 +59,36 @@ EVENTS_TABLE = (
     Col("amount", AMOUNT),
     Col("new_maturity_date", DATE),
     Col("note"),
+)
+
+BORROWER_FIELDS = (
+    ("borrower_id", None),
+    ("borrower_name", None),
+    ("id_number", None),
+    ("borrower_type", "borrower_type"),
+    ("group_id", None),
+    ("industry_scheme", None),
+    ("industry_code", None),
+    ("region", None),
+    ("internal_rating", None),
+    ("is_related_party", "bool"),
+)
+
+COLLATERAL_TABLE = (
+    Col("collateral_id"),
+    Col("collateral_type", CODE),
+    Col("appraised_value", AMOUNT),
+    Col("appraisal_date", DATE),
+    Col("provenance", CODE),
+)
+
+GUARANTEE_TABLE = (
+    Col("guarantee_id"),
+    Col("guarantor_id"),
+    Col("guarantor_name"),
+    Col("guaranteed_amount", AMOUNT),
+    Col("guarantee_period_end", DATE),
+    Col("provenance", CODE),
 )
 
 HISTORY_TABLE = (
@@ -298,7 +328,9 @@ def render_terms(context, loan: pd.Series) -> None:
     if terms.empty:
         st.caption(t("loan.terms_missing"))
     row = None if terms.empty else terms.iloc[0]
-    st.dataframe(terms_frame(loan, row, context.lang), hide_index=True)
+    terms = terms_frame(loan, row, context.lang)
+    st.dataframe(terms, hide_index=True)
+    tables.export_plain(terms, "loan_terms", t("loan.terms"))
 
 
 def render_classification(context, classified: pd.Series | None) -> None:
@@ -407,6 +439,74 @@ def render_payments(context, loan: pd.Series) -> None:
     tables.show(payments, PAYMENTS_TABLE, context.lang)
 
 
+def borrower_frame(borrower: pd.Series, lang: str) -> pd.DataFrame:
+    """The borrower as two text columns (field, value)."""
+    values = []
+    for name, kind in BORROWER_FIELDS:
+        value = borrower.get(name)
+        if formatting.is_missing(value):
+            values.append(formatting.MISSING)
+        elif kind == "bool":
+            values.append(translate("bool.true" if bool(value) else "bool.false", lang))
+        elif kind is not None:
+            values.append(code_label(kind, value, lang))
+        else:
+            values.append(str(value))
+    return pd.DataFrame(
+        {
+            translate("col.term", lang): [translate(f"col.{n}", lang) for n, _ in BORROWER_FIELDS],
+            translate("col.term_value", lang): values,
+        }
+    )
+
+
+def render_borrower(context, loan: pd.Series) -> None:
+    st.subheader(t("loan.borrower"))
+    borrower = data.loan_borrower(context.snapshot, loan["batch_id"], loan["borrower_id"])
+    if borrower.empty:
+        st.caption(t("loan.empty"))
+        return
+    if context.snapshot.masked:
+        st.caption(t("loan.borrower_masked"))
+    else:
+        st.caption(t("loan.borrower_logged"))
+    frame = borrower_frame(borrower.iloc[0], context.lang)
+    st.dataframe(frame, hide_index=True)
+    # Exported from the query result, so an export of names is logged like the view.
+    fields = [n for n, _ in BORROWER_FIELDS]
+    tables.export_buttons(
+        borrower, [Col(n, BOOL if n == "is_related_party" else TEXT) for n in fields],
+        context.lang, name="borrower",
+    )
+
+
+def render_collateral(context, loan: pd.Series) -> None:
+    st.subheader(t("loan.collateral"))
+    collateral = data.loan_collateral(context.snapshot, loan["batch_id"], loan["loan_id"])
+    if collateral.empty:
+        st.caption(t("loan.empty"))
+        return
+    latest = collateral.drop_duplicates("collateral_id")  # latest appraisal first
+    st.caption(
+        t(
+            "loan.collateral_total",
+            count=formatting.format_count(len(latest)),
+            total=context.money(_sum(latest["appraised_value"])),
+            currency=context.unit_label(),
+        )
+    )
+    tables.show(collateral, COLLATERAL_TABLE, context.lang, name="collateral")
+
+
+def render_guarantees(context, loan: pd.Series) -> None:
+    st.subheader(t("loan.guarantees"))
+    guarantees = data.loan_guarantees(context.snapshot, loan["batch_id"], loan["loan_id"])
+    if guarantees.empty:
+        st.caption(t("loan.empty"))
+        return
+    tables.show(guarantees, GUARANTEE_TABLE, context.lang, name="guarantees")
+
+
 def render_events(context, loan: pd.Series) -> None:
     st.subheader(t("loan.events"))
     events = data.loan_events(context.snapshot, loan["batch_id"], loan["loan_id"])
@@ -474,6 +574,9 @@ def render() -> None:
     render_schedule(context, loan)
     render_payments(context, loan)
     render_events(context, loan)
+    render_borrower(context, loan)
+    render_collateral(context, loan)
+    render_guarantees(context, loan)
     render_history(context, loan_id)
     st.page_link(CLASSIFICATION_PAGE, label=t("loan.back"), icon=":material/arrow_back:")
 

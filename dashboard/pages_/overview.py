@@ -1,5 +1,10 @@
 """Overview: KPI tiles, outstanding principal by DPD bucket, and the loans of the chosen portfolio
-and as-of date. Amounts are in the portfolio's own currency and never added across portfolios."""
+and as-of date. Amounts are in the portfolio's own currency (in the unit chosen in the sidebar) and
+never added across portfolios.
+
+Drill-down: clicking a bucket's bar (or picking it in the filter) lists that bucket's loans; a loan
+picked in the table (or the picker under it) opens the loan page.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +18,18 @@ import streamlit as st
 from dashboard import data, formatting, tables
 from dashboard.i18n import DPD_BUCKETS, code_label, t
 from dashboard.kpis import PortfolioFigures, tiles
+from dashboard.pages_.classification import loan_chooser
 from dashboard.shell import current_context
-from dashboard.tables import AMOUNT, CODE, DATE, Col
+from dashboard.tables import AMOUNT, CODE, COUNT, DATE, Col
+from dashboard.units import Unit
 
 OVER_90_BUCKETS = ("M4", "M5", "M6", "M7")
+
+BUCKET_TABLE = (
+    Col("dpd_bucket", CODE, "bucket"),
+    Col("loan_count", COUNT),
+    Col("outstanding_principal", AMOUNT),
+)
 
 LOAN_TABLE = (
     Col("loan_id"),
@@ -36,21 +49,26 @@ LOAN_TABLE = (
 )
 
 
-def figures(row: pd.Series) -> PortfolioFigures:
+def figures(row: pd.Series, unit: Unit | None = None) -> PortfolioFigures:
+    """The tile figures of a summary row, amounts in ``unit`` (exact: a power-of-ten scaling)."""
+
+    def amount(name: str) -> Decimal:
+        return row[name] if unit is None else unit.scale(row[name])
+
     return PortfolioFigures(
         loans_outstanding=row["loan_count"],  # loans with status outstanding
-        outstanding_principal=row["outstanding_principal"],
-        overdue_principal=row["overdue_principal"],
-        dpd_over_90_principal=row["dpd_over_90_principal"],
+        outstanding_principal=amount("outstanding_principal"),
+        overdue_principal=amount("overdue_principal"),
+        dpd_over_90_principal=amount("dpd_over_90_principal"),
     )
 
 
 def render_tiles(context, row: pd.Series, currency: str) -> None:
     previous_as_of = context.previous_as_of
-    current = figures(row)
+    current = figures(row, context.unit)
     previous = None
     if previous_as_of is not None:
-        previous = figures(context.summary_row(previous_as_of))
+        previous = figures(context.summary_row(previous_as_of), context.unit)
         st.caption(t("overview.change_vs", date=previous_as_of.isoformat()))
     else:
         st.caption(t("overview.no_previous"))
@@ -61,7 +79,7 @@ def render_tiles(context, row: pd.Series, currency: str) -> None:
     for i, tile in enumerate(all_tiles):
         with columns[i // 2]:
             st.metric(
-                t(tile.label_key, currency=currency),
+                t(tile.label_key, currency=context.unit_label()),
                 tile.value,
                 tile.delta,
                 delta_color=tile.delta_color,
@@ -71,7 +89,7 @@ def render_tiles(context, row: pd.Series, currency: str) -> None:
             )
 
 
-def bucket_frame(balances: pd.DataFrame, lang: str) -> pd.DataFrame:
+def bucket_frame(balances: pd.DataFrame, lang: str, unit: Unit | None = None) -> pd.DataFrame:
     """One row per DPD bucket (M0..M7, then any unexpected code), zero where a bucket is empty."""
     by_bucket = {
         formatting.MISSING if formatting.is_missing(row.dpd_bucket) else str(row.dpd_bucket): (
@@ -85,23 +103,39 @@ def bucket_frame(balances: pd.DataFrame, lang: str) -> pd.DataFrame:
     for bucket in (*DPD_BUCKETS, *extra):
         amount, count = by_bucket.get(bucket, (Decimal(0), 0))
         amount = Decimal(0) if formatting.is_missing(amount) else amount
+        exact = amount
+        if unit is not None:
+            amount = unit.scale(amount)
         rows.append(
             {
+                "dpd_bucket": bucket,
+                "outstanding_principal": exact,  # the table and its exports (scaled there)
+                "code": bucket,  # what a click on the bar selects
                 "bucket": code_label("bucket", bucket, lang),
                 "amount_text": formatting.format_amount(amount),
                 "amount": float(amount),  # charts only: the exact figure is amount_text
                 "loans": count,
+                "loan_count": count,
                 "over_90": bucket in OVER_90_BUCKETS,
             }
         )
     return pd.DataFrame(rows)
 
 
+BUCKET_PICK = "bucket_pick"
+
+
+def _filter_key(context) -> str:
+    return f"overview_buckets:{context.portfolio_id}"
+
+
 def render_chart(context, currency: str) -> None:
     st.subheader(t("overview.chart"))
+    st.caption(t("overview.chart_drill"))
     balances = data.balance_by_bucket(context.snapshot, context.portfolio_id, context.as_of)
-    frame = bucket_frame(balances, context.lang)
-    balance_title = t("chart.balance", currency=currency)
+    frame = bucket_frame(balances, context.lang, context.unit)
+    balance_title = t("chart.balance", currency=context.unit_label())
+    pick = alt.selection_point(fields=["code"], name=BUCKET_PICK)
     chart = (
         alt.Chart(frame)
         .mark_bar()
@@ -115,30 +149,45 @@ def render_chart(context, currency: str) -> None:
                 alt.Tooltip("loans:Q", title=t("chart.loans")),
             ],
         )
+        .add_params(pick)
     )
-    st.altair_chart(chart, width="stretch")
+    key = f"overview_chart:{context.portfolio_id}:{context.as_of.isoformat()}"
+    left, right = st.columns([3, 2])
+    with left:
+        event = st.altair_chart(chart, width="stretch", on_select="rerun", key=key)
+    with right:
+        tables.show(frame, BUCKET_TABLE, context.lang, name="dpd_buckets")
+    selection = (event or {}).get("selection") or {}  # a dict-like state (AttributeDictionary)
+    picked = sorted({str(p["code"]) for p in (selection.get(BUCKET_PICK) or []) if "code" in p})
+    # A new click on a bar narrows the loan list to that bucket (the filter below, not yet drawn).
+    seen_key = f"{key}:seen"
+    if picked and picked != st.session_state.get(seen_key):
+        st.session_state[_filter_key(context)] = picked
+    st.session_state[seen_key] = picked
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def loan_table(
-    path: str,
-    signature: tuple[int, int],
+    snapshot: data.Snapshot,
     portfolio_id: str,
     as_of: dt.date,
     buckets: tuple[str, ...],
     lang: str,
+    unit: Unit,
+    currency: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict, Decimal]:
-    """The chosen loans (raw, for the CSV), their display copy and config, and their exact total.
+    """The chosen loans (raw, for the exports), their display copy and config, and their exact
+    total.
 
-    Cached per build like every query, so formatting a large portfolio happens once per build,
-    portfolio, as-of date, bucket choice and language rather than on every rerun.
+    Cached per build and reader (the snapshot), portfolio, as-of date, bucket choice, language and
+    unit, so formatting a large portfolio happens once rather than on every rerun.
     """
-    loan_rows = data.loans(data.Snapshot(path, signature), portfolio_id, as_of)
+    loan_rows = data.loans(snapshot, portfolio_id, as_of)
     shown = loan_rows[loan_rows["dpd_bucket"].isin(buckets)].reset_index(drop=True)
     total = sum(
         (v for v in shown["outstanding_principal"] if not formatting.is_missing(v)), Decimal(0)
     )
-    table, config = tables.display_frame(shown, LOAN_TABLE, lang)
+    table, config = tables.display_frame(shown, LOAN_TABLE, lang, unit, currency)
     return shown, table, config, total
 
 
@@ -148,38 +197,47 @@ def render_loans(context, currency: str) -> None:
     all_loans = data.loans(snapshot, context.portfolio_id, context.as_of)
     present = {b for b in all_loans["dpd_bucket"].dropna().unique() if b not in DPD_BUCKETS}
     options = [*DPD_BUCKETS, *sorted(present)]
+    key = _filter_key(context)
+    # Seeded here (every bucket) and narrowed by a click on the chart; never a widget default, so
+    # the two ways of choosing cannot disagree.
+    st.session_state[key] = [b for b in st.session_state.get(key, options) if b in options]
     chosen = st.multiselect(
         t("overview.bucket_filter"),
         options,
-        default=options,
         format_func=lambda b: code_label("bucket", b, context.lang),
-        key=f"overview_buckets:{context.portfolio_id}",
+        key=key,
     )
+    if set(chosen) != set(options):
+        st.button(
+            t("overview.all_buckets"),
+            on_click=lambda: st.session_state.__setitem__(key, options),
+            key=f"{key}:all",
+            type="tertiary",
+        )
     shown, table, config, total = loan_table(
-        snapshot.path,
-        snapshot.signature,
+        snapshot,
         context.portfolio_id,
         context.as_of,
         tuple(chosen),
         context.lang,
+        context.unit,
+        currency,
     )
     st.caption(
         t(
             "overview.loans_shown",
             count=formatting.format_count(len(shown)),
-            total=formatting.format_amount(total),
-            currency=currency,
+            total=context.money(total),
+            currency=context.unit_label(),
         )
     )
-    st.dataframe(table, hide_index=True, column_config=config)
-    st.download_button(
-        t("overview.download"),
-        # Built only when clicked; Decimals are written as their exact text.
-        lambda: shown.to_csv(index=False).encode("utf-8"),
-        file_name=f"loans_{context.portfolio_id}_{context.as_of.isoformat()}.csv",
-        mime="text/csv",
-        on_click="ignore",
+    loan_chooser(
+        table,
+        config,
+        [str(v) for v in shown["loan_id"]],
+        f"overview_loans:{context.portfolio_id}:{context.as_of.isoformat()}",
     )
+    tables.export_buttons(shown, LOAN_TABLE, context.lang, name="loans")
 
 
 def render() -> None:

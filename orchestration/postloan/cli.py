@@ -166,6 +166,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "dashboard" / "app.py"),
         "--server.address", args.address, "--server.port", str(args.port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        # no developer toolbar (its "Deploy" button is English-only and not for the committee)
+        "--client.toolbarMode", "viewer",
     ]
     print(f"serving the dashboard on http://{args.address}:{args.port}")
     return subprocess.call(command, env=env)
