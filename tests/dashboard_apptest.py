@@ -19,12 +19,12 @@ def checked(at: AppTest) -> AppTest:
     return at
 
 
-def run_app(user: User | None = COMMITTEE) -> AppTest:
+def run_app(user: User | None = COMMITTEE, timeout: float = 30) -> AppTest:
     """The app after its first run, signed in as ``user`` (None: not signed in, the login form).
 
     Signing in puts the user in the session as the login form does after checking the password
     (``tests/test_dashboard_access.py`` tests the form itself)."""
-    at = AppTest.from_file(str(APP), default_timeout=30)
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
     if user is not None:
         at.session_state[VIEWER_KEY] = user
     at.run()

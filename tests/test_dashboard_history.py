@@ -30,7 +30,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.pages_ import history as page
-from tests.dashboard_apptest import APP, checked, texts
+from tests.dashboard_apptest import checked, run_app, texts
 from tests.test_history import build
 
 D = dt.date
@@ -51,8 +51,7 @@ def warehouse(built: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def history_page(portfolio: str, lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    checked(at.run())
+    at = run_app(timeout=60)
     if lang != "zh":
         at.radio(key="lang").set_value(lang).run()
     at.selectbox(key="portfolio_id").set_value(portfolio).run()

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.pages_ import industry as page
 from postloan.cli import run_build
-from tests.dashboard_apptest import APP, checked, texts
+from tests.dashboard_apptest import checked, run_app, texts
 from tests.test_industry_limits import write_books
 
 D = Decimal
@@ -44,8 +44,7 @@ def frame_with(at: AppTest, *columns: str) -> pd.DataFrame:
 
 
 def industry_page(portfolio: str, lang: str = "zh", as_of: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    checked(at.run())
+    at = run_app(timeout=60)
     if lang != "zh":
         at.radio(key="lang").set_value(lang).run()
     at.selectbox(key="portfolio_id").set_value(portfolio).run()
