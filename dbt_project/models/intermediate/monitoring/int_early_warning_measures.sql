@@ -299,7 +299,7 @@ j15 as (
         loans.*,
     from loans
     left join last_demands using (batch_id, loan_id)
-    where loans.dpd >= 1
+    where loans.dpd >= 1 and value >= 0
 ),
 
 -- J17: credit bureau: share of the obligor's debts at all banks > 90 DPD; NPL elsewhere.
