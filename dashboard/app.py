@@ -30,6 +30,7 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
         ("classification.py", "classification", "nav.classification", ":material/category:"),
         ("concentration.py", "concentration", "nav.concentration", ":material/donut_large:"),
         ("loan.py", "loan", "nav.loan", ":material/request_quote:"),
+        ("monitoring.py", "monitoring", "nav.monitoring", ":material/notifications_active:"),
     ],
     "nav.section.data": [
         ("loads.py", "loads", "nav.loads", ":material/fact_check:"),

@@ -21,9 +21,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from dashboard.pages_ import monitoring as page
 from postloan.cli import run_build
+from tests.dashboard_apptest import APP, checked
 from tests.helpers import write_csv, write_manifest
 
 D = dt.date
@@ -261,9 +265,9 @@ def signals_book() -> Book:
     # 2023-11-30 -> 2024-02-29 (month end); none logged -> 3 months after disbursement; retail
     # borrowers get none.
     book.borrowers += [Borrower("PCR", borrower_type="retail"), Borrower("PCS", "sme")]
-    for loan_id, checked in (("PC1", D(2024, 3, 31)), ("PC2", D(2024, 3, 29)),
-                             ("PC3", D(2023, 11, 30))):
-        add(bullet(loan_id, FAR, events=[(checked, "post_loan_check")]))
+    for loan_id, checked_on in (("PC1", D(2024, 3, 31)), ("PC2", D(2024, 3, 29)),
+                                ("PC3", D(2023, 11, 30))):
+        add(bullet(loan_id, FAR, events=[(checked_on, "post_loan_check")]))
     add(bullet("PCS-L", FAR, borrower="PCS", disbursed=D(2024, 5, 31)))
     add(bullet("PCR-L", FAR, borrower="PCR", events=[(D(2024, 1, 1), "post_loan_check")]))
     return book
@@ -332,7 +336,7 @@ def legal_book() -> Book:
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory) -> duckdb.DuckDBPyConnection:
+def warehouse(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("monitoring")
     landing = root / "landing"
     write_book(landing, "signals", AS_OF, signals_book())
@@ -341,8 +345,13 @@ def con(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     write_book(landing, "collection", COLLECTION_AS_OF, collection_book())
     write_book(landing, "notices", NOTICES_AS_OF, notices_book())
     write_book(landing, "legal", LEGAL_AS_OF, legal_book())
-    warehouse = root / "wh" / "postloan.duckdb"
-    assert run_build(landing, warehouse, ephemeral=True, log_level="WARNING") == 0
+    path = root / "wh" / "postloan.duckdb"
+    assert run_build(landing, path, ephemeral=True, log_level="WARNING") == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def con(warehouse) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(warehouse), read_only=True)
 
 
@@ -530,3 +539,120 @@ def test_watchlist_score_and_history(con):
         (june, "B-H4", "escalated", "red", 4, 1, "J1 red 3 + J18 amber 1", may, True),
         (june, "B-H5", "entered", "amber", 2, None, "J1 amber 1 + J18 amber 1", june, True),
     ]
+
+
+@pytest.mark.slow
+def test_every_test_row_was_loaded(con):
+    """No test loan was quarantined: a rejected row would silently empty its signal."""
+    assert con.execute("select count(*) from reporting.rejects").fetchone() == (0,)
+
+
+@pytest.mark.slow
+def test_coverage_says_what_each_portfolio_lacks(con):
+    rows = dict(con.execute("""
+        select signal_code, coverage_status from reporting.early_warning_coverage
+        where portfolio_id = 'signals'""").fetchall())
+    assert {k for k, v in rows.items() if v != "computed"} == {"J4", "J16", "J18", "J19", "J20"}
+    assert (rows["J4"], rows["J16"], rows["J18"], rows["J20"]) == (
+        "not_in_contract", "not_wired", "no_data", "no_data")
+    history = dict(con.execute("""
+        select as_of_date, coverage_status from reporting.early_warning_coverage
+        where portfolio_id = 'history' and signal_code = 'J18'""").fetchall())
+    assert history == {HISTORY_DATES[0]: "no_data", HISTORY_DATES[1]: "computed"}
+    collateral = con.execute("""
+        select coverage_status, missing_data from reporting.early_warning_coverage
+        where portfolio_id = 'legal' and signal_code = 'J8'""").fetchone()
+    assert collateral == ("no_data", "collateral")
+
+
+# ------------------------------------------------------------------------------------------
+# The monitoring page
+
+
+def monitoring_page(warehouse: Path, monkeypatch, portfolio: str, as_of: dt.date) -> AppTest:
+    monkeypatch.setenv("POSTLOAN_WAREHOUSE", str(warehouse))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    checked(at.run())
+    at.radio(key="lang").set_value("en").run()
+    at.selectbox(key="portfolio_id").set_value(portfolio).run()
+    at.selectbox(key="as_of").set_value(as_of).run()
+    at.switch_page("pages_/monitoring.py")
+    return checked(at.run())
+
+
+def table_with(at: AppTest, *columns: str) -> pd.DataFrame:
+    found = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
+    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
+    return found[0]
+
+
+@pytest.mark.slow
+def test_page_watchlist_history_and_signals_behind_an_obligor(warehouse, monkeypatch):
+    june = HISTORY_DATES[1]
+    at = monitoring_page(warehouse, monkeypatch, "history", june)
+    assert "3 obligors on the list: 1 entered, 2 escalated, 1 cleared." in [
+        m.value for m in at.markdown]
+    watch = table_with(at, "Borrower", "Severity score", "Score basis")
+    assert list(watch["Borrower"]) == ["B-H4", "B-H1", "B-H5", "B-H3"]
+    assert list(watch["Light"]) == ["🔴", "🟠", "🟠", "⚪"]
+    assert list(watch["Change"]) == ["escalated", "escalated", "entered", "cleared"]
+    assert list(watch["Date entered"]) == ["2024-05-31", "2024-05-31", "2024-06-30", "2024-05-31"]
+    # The highest score is chosen first: H4's signals, with value, threshold and first seen.
+    signals = table_with(at, "Code", "Value", "Threshold", "First seen")
+    assert signals[["Code", "Value", "Threshold", "Severity", "First seen"]].values.tolist() == [
+        ["J1", "91", "≥ 1", "red", "2024-05-31"],
+        ["J18", "1", "≥ 1", "amber", "2024-06-30"],
+    ]
+    picker = [s for s in at.selectbox if s.key.endswith(":obligor")][0]
+    picker.set_value("B-H5").run()
+    signals = table_with(at, "Code", "Value", "Threshold", "First seen")
+    assert list(signals["Code"]) == ["J1", "J18"]
+
+
+@pytest.mark.slow
+def test_page_guarantee_network_and_coverage(warehouse, monkeypatch):
+    at = monitoring_page(warehouse, monkeypatch, "signals", AS_OF)
+    picker = [s for s in at.selectbox if s.key.endswith(":obligor")][0]
+    picker.set_value("CA").run()
+    assert "This obligor is in the guarantee circle CA>CB (2 obligors)." in [
+        w.value for w in at.warning]
+    links = table_with(at, "Guarantor", "Guaranteed amount")
+    assert links[["Guarantor", "Borrower", "Loan"]].values.tolist() == [
+        ["CA", "CB", "CB-L"], ["CB", "CA", "CA-L"]]
+    missing = [w.value for w in at.warning if w.value.startswith("This portfolio lacks")]
+    assert missing == [
+        "This portfolio lacks the data these signals need: J4 Upcoming maturity, no funds seen "
+        "(repayment account balance); J16 Industry downgrade (reporting.industry_reviews); "
+        "J18 Class downgrade (two as-of dates); J19 Falling turnover in repayment account "
+        "(repayment account turnover); J20 Concentration breach (manifest capital)."]
+
+
+@pytest.mark.slow
+def test_page_task_list_filters_by_branch_type_and_due_date(warehouse, monkeypatch):
+    at = monitoring_page(warehouse, monkeypatch, "signals", AS_OF)
+    prefix = f"monitoring:signals:{AS_OF.isoformat()}"
+    at.multiselect(key=f"{prefix}:branch").set_value(["Branch 02"]).run()
+    tasks = table_with(at, "Task", "Due date", "Days to due")
+    # S0630's maturity notice, and its obligor's first check 3 months after disbursement.
+    assert tasks[["Task", "Due date", "Status", "Loan officer"]].values.tolist() == [
+        ["post-loan check", "2024-04-01", "overdue", "李经理"],
+        ["maturity notice", "2024-06-23", "overdue", "李经理"],
+    ]
+    at.date_input(key=f"{prefix}:due").set_value(D(2024, 5, 1)).run()
+    tasks = table_with(at, "Task", "Due date", "Days to due")
+    assert list(tasks["Task"]) == ["post-loan check"]
+    at.multiselect(key=f"{prefix}:branch").set_value([]).run()
+    at.multiselect(key=f"{prefix}:type").set_value(["guarantee_claim"]).run()
+    at.date_input(key=f"{prefix}:due").set_value(None).run()
+    tasks = table_with(at, "Task", "Due date", "Days to due")
+    assert tasks[["Due date", "Loan"]].values.tolist() == [
+        ["2024-02-29", "L6-AUG"], ["2024-07-15", "GPA"], ["2024-07-30", "GP30"],
+        ["2024-07-30", "GPB"], ["2024-07-31", "GP31"], ["2024-09-15", "L6"]]
+
+
+def test_decimal_text_and_missing_signals():
+    assert [page.decimal_text(v) for v in (Decimal("90.000000"), Decimal("0.301000"),
+                                           Decimal("0E-6"), None)] == ["90", "0.301", "0", ""]
+    cover = pd.DataFrame({"signal_code": ["J1", "J8"], "coverage_status": ["computed", "no_data"],
+                          "missing_data": [None, "collateral"]})
+    assert page.missing_signals(cover, "zh") == ["J8 贷款价值比超限 (collateral)"]

@@ -1,5 +1,5 @@
--- reporting.watchlist: obligors under closer watch (观察名单), one row per portfolio, as-of date
--- and obligor that is on the list at that date or left it since the previous as-of date.
+-- reporting.watchlist: obligors under closer watch (观察名单), one row per portfolio, as-of
+-- date and obligor that is on the list at that date or left it since the previous as-of date.
 -- Severity score: every signal code fired on the obligor, its loans, collateral or guarantees
 -- counts once at its worst severity, var watchlist_points_red (3) for red and
 -- var watchlist_points_amber (1) for amber; score_basis spells the sum out. An obligor is on the
