@@ -112,7 +112,8 @@ def watchlist_frame(rows: pd.DataFrame) -> pd.DataFrame:
         LIGHTS.get(level, CLEARED_LIGHT) if on else CLEARED_LIGHT
         for level, on in zip(frame["watch_level"], frame["on_watchlist"], strict=True)
     ]
-    frame["score_basis"] = ["" if formatting.is_missing(b) else b for b in frame["score_basis"]]
+    for column in ("score_basis", "branch", "officer"):
+        frame[column] = ["" if formatting.is_missing(v) else v for v in frame[column]]
     return frame
 
 
@@ -296,7 +297,10 @@ def render_tasks(context, prefix: str) -> None:
     if shown.empty:
         st.info(t("monitoring.tasks_none"))
         return
-    shown = shown.assign(detail=["" if formatting.is_missing(d) else d for d in shown["detail"]])
+    shown = shown.assign(**{
+        column: ["" if formatting.is_missing(v) else v for v in shown[column]]
+        for column in ("detail", "branch", "officer", "loan_id")
+    })
     overdue = int((shown["status"] == "overdue").sum())
     st.write(t("monitoring.tasks_count", count=formatting.format_count(len(shown)),
                overdue=formatting.format_count(overdue)))
