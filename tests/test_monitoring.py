@@ -47,6 +47,7 @@ class Loan:
     events: list[tuple[dt.date, str]] = field(default_factory=list)
     branch: str = "Head office"
     officer: str = "王经理"
+    judgmental: str = ""
 
     def __post_init__(self):
         self.borrower = self.borrower or f"B-{self.loan_id}"
@@ -82,7 +83,8 @@ def days_before(days: int, as_of: dt.date = AS_OF) -> dt.date:
     return as_of - dt.timedelta(days=days)
 
 
-def write_book(root: Path, portfolio: str, as_of: dt.date, book: Book) -> None:
+def write_book(root: Path, portfolio: str, as_of: dt.date, book: Book,
+               capital: dict | None = None) -> None:
     folder = root / portfolio / as_of.isoformat()
     known = {b.borrower_id: b for b in book.borrowers}
     for loan in book.loans:
@@ -95,11 +97,11 @@ def write_book(root: Path, portfolio: str, as_of: dt.date, book: Book) -> None:
     write_csv(folder / "loans.csv",
               ["loan_id", "borrower_id", "product", "contract_amount", "disbursement_date",
                "maturity_date", "original_maturity_date", "guarantee_type", "branch",
-               "officer"],
+               "officer", "judgmental_class"],
               [[ln.loan_id, ln.borrower, "term", ln.amount, ln.disbursed.isoformat(),
                 max(d for d, _, _ in ln.schedule).isoformat(),
                 ln.original_maturity.isoformat() if ln.original_maturity else "", "credit",
-                ln.branch, ln.officer] for ln in book.loans])
+                ln.branch, ln.officer, ln.judgmental] for ln in book.loans])
     write_csv(folder / "repayment_schedule.csv",
               ["loan_id", "installment_no", "due_date", "principal_due", "interest_due"],
               [[ln.loan_id, n, d.isoformat(), p, i] for ln in book.loans
@@ -125,7 +127,8 @@ def write_book(root: Path, portfolio: str, as_of: dt.date, book: Book) -> None:
                   ["guarantee_id", "loan_id", "guarantor_id", "guaranteed_amount",
                    "guarantee_period_end"], [list(g) for g in book.guarantees])
         files["guarantees"] = "guarantees.csv"
-    write_manifest(folder, portfolio_id=portfolio, as_of=as_of.isoformat(), files=files)
+    extra = {"capital": capital} if capital else {}
+    write_manifest(folder, portfolio_id=portfolio, as_of=as_of.isoformat(), files=files, **extra)
 
 
 # ------------------------------------------------------------------------------------------
@@ -280,10 +283,12 @@ def signals_book() -> Book:
 HISTORY_DATES = (D(2024, 5, 31), D(2024, 6, 30))
 
 
-def history_book() -> Book:
+def history_book(as_of: dt.date) -> Book:
     """H1 falls due 2024-06-20 unpaid (pass -> special_mention); H2 stays current; H3 is 1 day
     late at 05-31 and paid by 06-30; H4 is 61 then 91 days past due (amber -> red); H5 falls
-    due 2024-06-25 unpaid (enters in June)."""
+    due 2024-06-25 unpaid (enters in June). J11 without arrears: guarantor HG's own loan H6,
+    always current, is judged special_mention in June; HG guarantees H7."""
+    june = as_of == HISTORY_DATES[1]
     return Book(loans=[
         bullet("H1", D(2024, 6, 20)),
         bullet("H2", FAR),
@@ -291,7 +296,9 @@ def history_book() -> Book:
              [(D(2024, 6, 3), "100.00", "0.00")]),
         bullet("H4", D(2024, 3, 31)),
         Loan("H5", [(D(2024, 6, 25), "100.00", "0.00"), (FAR, "900.00", "0.00")]),
-    ])
+        bullet("H6", FAR, borrower="HG", judgmental="special_mention" if june else "pass"),
+        bullet("H7", FAR),
+    ], guarantees=[("G-H7", "H7", "HG", "1000.00", "")])
 
 
 # ------------------------------------------------------------------------------------------
@@ -335,16 +342,29 @@ def legal_book() -> Book:
     ])
 
 
+CAPITAL = {"provenance": "synthetic", "net_capital": "10000.00",
+           "net_tier1_capital": "100000.00", "net_capital_prev_quarter": "10000.00",
+           "net_tier1_capital_prev_quarter": "100000.00"}
+
+
+def concentration_book(largest: str) -> Book:
+    """J20: the largest customer's loans against 10% of net capital 10,000 (G2)."""
+    return Book(loans=[bullet("BIG", FAR, largest, borrower="BIG"),
+                       bullet("SMALL", FAR, "500.00", borrower="SMALL")])
+
+
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("monitoring")
     landing = root / "landing"
     write_book(landing, "signals", AS_OF, signals_book())
     for as_of in HISTORY_DATES:
-        write_book(landing, "history", as_of, history_book())
+        write_book(landing, "history", as_of, history_book(as_of))
     write_book(landing, "collection", COLLECTION_AS_OF, collection_book())
     write_book(landing, "notices", NOTICES_AS_OF, notices_book())
     write_book(landing, "legal", LEGAL_AS_OF, legal_book())
+    write_book(landing, "conc_at", AS_OF, concentration_book("1000.00"), CAPITAL)
+    write_book(landing, "conc_over", AS_OF, concentration_book("1000.01"), CAPITAL)
     path = root / "wh" / "postloan.duckdb"
     assert run_build(landing, path, ephemeral=True, log_level="WARNING") == 0
     return path
@@ -419,6 +439,19 @@ def test_signal_fires_at_its_default_threshold(con, code, entity, expected):
     else:
         value, severity = expected
         assert got == (None if value is None else dec(value), severity)
+
+
+@pytest.mark.slow
+def test_concentration_breach_from_the_regulatory_ratios(con):
+    """J20: exactly 10% of net capital is within the limit; 1,000.01 / 10,000 is a breach."""
+    assert fired(con, "J20", "single_customer_loans", portfolio="conc_at") is None
+    r = signal(con, "J20", "single_customer_loans", portfolio="conc_over")
+    assert (r["value"], r["threshold"], r["severity"], r["borrower_id"], r["action"]) == (
+        dec("0.100001"), dec("0.1"), "red", "BIG", "limit_review")
+    count = con.execute("""
+        select count(*) from reporting.early_warnings
+        where portfolio_id in ('conc_at', 'conc_over') and signal_code = 'J20'""").fetchone()
+    assert count == (1,)
 
 
 @pytest.mark.slow
@@ -516,6 +549,9 @@ def test_class_downgrade_and_first_seen(con):
     assert fired(con, "J18", "H2", portfolio="history", as_of=june) is None
     assert fired(con, "J18", "H4", portfolio="history", as_of=june) == (dec("1"), "amber")
     assert fired(con, "J18", "H1", portfolio="history", as_of=may) is None
+    # J11: the guarantor's loan moved down a class with no arrears (value: its DPD 0).
+    assert fired(con, "J11", "G-H7", portfolio="history", as_of=june) == (dec("0"), "amber")
+    assert fired(con, "J11", "G-H7", portfolio="history", as_of=may) is None
     # H4 has been past due since May: first seen then; H1 only in June.
     assert signal(con, "J1", "H4", portfolio="history", as_of=june)["first_seen"] == may
     assert signal(con, "J1", "H1", portfolio="history", as_of=june)["first_seen"] == june
@@ -538,6 +574,8 @@ def test_watchlist_score_and_history(con):
         (june, "B-H3", "cleared", None, 0, 1, None, may, False),
         (june, "B-H4", "escalated", "red", 4, 1, "J1 red 3 + J18 amber 1", may, True),
         (june, "B-H5", "entered", "amber", 2, None, "J1 amber 1 + J18 amber 1", june, True),
+        (june, "B-H7", "entered", "amber", 1, None, "J11 amber 1", june, True),
+        (june, "HG", "entered", "amber", 1, None, "J18 amber 1", june, True),
     ]
 
 
@@ -590,13 +628,15 @@ def table_with(at: AppTest, *columns: str) -> pd.DataFrame:
 def test_page_watchlist_history_and_signals_behind_an_obligor(warehouse, monkeypatch):
     june = HISTORY_DATES[1]
     at = monitoring_page(warehouse, monkeypatch, "history", june)
-    assert "3 obligors on the list: 1 entered, 2 escalated, 1 cleared." in [
+    assert "5 obligors on the list: 3 entered, 2 escalated, 1 cleared." in [
         m.value for m in at.markdown]
     watch = table_with(at, "Borrower", "Severity score", "Score basis")
-    assert list(watch["Borrower"]) == ["B-H4", "B-H1", "B-H5", "B-H3"]
-    assert list(watch["Light"]) == ["🔴", "🟠", "🟠", "⚪"]
-    assert list(watch["Change"]) == ["escalated", "escalated", "entered", "cleared"]
-    assert list(watch["Date entered"]) == ["2024-05-31", "2024-05-31", "2024-06-30", "2024-05-31"]
+    assert list(watch["Borrower"]) == ["B-H4", "B-H1", "B-H5", "B-H7", "HG", "B-H3"]
+    assert list(watch["Light"]) == ["🔴", "🟠", "🟠", "🟠", "🟠", "⚪"]
+    assert list(watch["Change"]) == [
+        "escalated", "escalated", "entered", "entered", "entered", "cleared"]
+    assert list(watch["Date entered"]) == [
+        "2024-05-31", "2024-05-31", "2024-06-30", "2024-06-30", "2024-06-30", "2024-05-31"]
     # The highest score is chosen first: H4's signals, with value, threshold and first seen.
     signals = table_with(at, "Code", "Value", "Threshold", "First seen")
     assert signals[["Code", "Value", "Threshold", "Severity", "First seen"]].values.tolist() == [
