@@ -80,6 +80,8 @@ MONITORING_LABELS: dict[str, dict[str, str]] = {
         "zh": "本组合缺少以下信号所需的数据：{signals}。",
         "en": "This portfolio lacks the data these signals need: {signals}.",
     },
+    "monitoring.red_from": {"zh": "{rule}；红色 {red}", "en": "{rule}; red {red}"},
+    "monitoring.per_entity_limit": {"zh": "{op} 各自的限额", "en": "{op} its own limit"},
     "monitoring.tasks": {"zh": "贷后任务", "en": "Post-loan tasks"},
     "monitoring.tasks_count": {
         "zh": "共 {count} 项，其中逾期 {overdue} 项。",
@@ -115,6 +117,7 @@ MONITORING_LABELS: dict[str, dict[str, str]] = {
     "col.days_to_due": {"zh": "距到期天数", "en": "Days to due"},
     "col.reference_date": {"zh": "起算日", "en": "Counted from"},
     "col.coverage_status": {"zh": "覆盖情况", "en": "Coverage"},
+    "col.fires_when": {"zh": "触发条件", "en": "Fires when"},
     "col.missing_data": {"zh": "所需数据", "en": "Data needed"},
     "col.signals_fired": {"zh": "触发数", "en": "Fired"},
     "col.guarantor_id": {"zh": "保证人", "en": "Guarantor"},

@@ -54,8 +54,9 @@ def coverage(snapshot: Snapshot, portfolio_id: str, as_of: dt.date) -> pd.DataFr
     """``reporting.early_warning_coverage`` in signal order J1..J20."""
     return query(
         snapshot,
-        "select signal_code, signal, coverage_status, missing_data, entities_measured, "
-        "signals_fired, signals_red from reporting.early_warning_coverage "
+        "select signal_code, signal, coverage_status, missing_data, entity_type, threshold, "
+        "comparison, red_threshold, severity, action, entities_measured, signals_fired, "
+        "signals_red from reporting.early_warning_coverage "
         "where portfolio_id = ? and as_of_date = ? "
         "order by cast(substr(signal_code, 2) as integer)",
         (portfolio_id, as_of),

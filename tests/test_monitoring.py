@@ -16,6 +16,7 @@ threshold and on both sides of it. Five portfolios, built together in one wareho
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -375,6 +376,24 @@ def con(warehouse) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(warehouse), read_only=True)
 
 
+ALTERNATIVE = {"collection_notice_days": 10, "maturity_notice_days_short": 10,
+               "maturity_notice_months_long": 2, "maturity_notice_horizon_days": 60}
+
+
+@pytest.fixture(scope="module")
+def alternative(tmp_path_factory) -> duckdb.DuckDBPyConnection:
+    """The committee's other windows: 10 days for short-term notices (ctoth.com's reading of
+    L1), 2 months for medium and long-term, collection within 10 days, a 60-day horizon."""
+    root = tmp_path_factory.mktemp("monitoring_alt")
+    landing = root / "landing"
+    write_book(landing, "collection", COLLECTION_AS_OF, collection_book())
+    write_book(landing, "notices", NOTICES_AS_OF, notices_book())
+    path = root / "wh" / "postloan.duckdb"
+    assert run_build(landing, path, ephemeral=True, log_level="WARNING",
+                     dbt_vars=json.dumps(ALTERNATIVE)) == 0
+    return duckdb.connect(str(path), read_only=True)
+
+
 def signal(con, code: str, entity_id: str, portfolio: str = "signals",
            as_of: dt.date = AS_OF) -> dict | None:
     cur = con.execute(
@@ -525,6 +544,28 @@ def test_guarantee_circles_with_their_members(con):
 def test_post_loan_task_deadlines(con, task_id, portfolio, as_of, expected):
     got = task(con, task_id, portfolio, as_of)
     assert (got[:2] if got else None) == expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task_id,portfolio,as_of,expected", [
+    ("collection_notice:CN", "collection", COLLECTION_AS_OF, (D(2024, 7, 10), "open")),
+    ("collection_notice:CNL", "collection", COLLECTION_AS_OF, (D(2024, 7, 7), "open")),
+    ("maturity_notice:N-S20", "notices", NOTICES_AS_OF, (D(2026, 5, 10), "overdue")),
+    ("maturity_notice:N-MED", "notices", NOTICES_AS_OF, (D(2026, 4, 30), "overdue")),
+    ("maturity_notice:N-MEND", "notices", NOTICES_AS_OF, (D(2026, 3, 31), "overdue")),
+    ("maturity_notice:N-OUT", "notices", NOTICES_AS_OF, (D(2026, 5, 15), "open")),
+])
+def test_task_windows_are_configurable(alternative, task_id, portfolio, as_of, expected):
+    got = task(alternative, task_id, portfolio, as_of)
+    assert (got[:2] if got else None) == expected
+
+
+@pytest.mark.slow
+def test_maturity_wall_of_a_portfolio(con):
+    """J5 on the whole book: every loan of `notices` matures within 90 days of 2026-05-15."""
+    r = signal(con, "J5", "notices", portfolio="notices", as_of=NOTICES_AS_OF)
+    assert (r["entity_type"], r["value"], r["severity"]) == ("portfolio", dec("1"), "amber")
+    assert fired(con, "J5", "signals") is None
 
 
 @pytest.mark.slow
@@ -688,6 +729,14 @@ def test_page_task_list_filters_by_branch_type_and_due_date(warehouse, monkeypat
     assert tasks[["Due date", "Loan"]].values.tolist() == [
         ["2024-02-29", "L6-AUG"], ["2024-07-15", "GPA"], ["2024-07-30", "GP30"],
         ["2024-07-30", "GPB"], ["2024-07-31", "GP31"], ["2024-09-15", "L6"]]
+
+
+def test_catalogue_rule_text():
+    assert page.rule_text("ge", Decimal("1.000000"), Decimal("91.000000"), "en") == (
+        "≥ 1; red ≥ 91")
+    assert page.rule_text("gt", Decimal("0.300000"), None, "zh") == "> 0.3"
+    assert page.rule_text("gt", None, None, "en") == "> its own limit"
+    assert page.rule_text(None, None, None, "en") == ""
 
 
 def test_decimal_text_and_missing_signals():

@@ -18,7 +18,7 @@ import streamlit as st
 
 from dashboard import formatting, tables
 from dashboard import monitoring_data as md
-from dashboard.i18n import code_label, t
+from dashboard.i18n import code_label, t, translate
 from dashboard.shell import current_context
 from dashboard.tables import AMOUNT, CODE, COUNT, DATE, Col
 
@@ -62,6 +62,10 @@ LINK_TABLE = (
 COVERAGE_TABLE = (
     Col("signal_code"),
     Col("signal_label"),
+    Col("entity_type", CODE),
+    Col("fires_when"),
+    Col("severity", CODE),
+    Col("action", CODE),
     Col("coverage_status", CODE),
     Col("missing_data"),
     Col("signals_fired", COUNT),
@@ -104,6 +108,19 @@ def signal_frame(signals: pd.DataFrame, lang: str) -> pd.DataFrame:
         for c, v in zip(frame["comparison"], frame["threshold"], strict=True)
     ]
     return frame
+
+
+def rule_text(comparison: Any, threshold: Any, red_threshold: Any, lang: str) -> str:
+    """A catalogue rule as text: ``≥ 1; red ≥ 91``; the per-entity limit of J7 and J20."""
+    if formatting.is_missing(comparison):
+        return ""
+    if formatting.is_missing(threshold):
+        return translate("monitoring.per_entity_limit", lang, op=COMPARISON[comparison])
+    text = f"{COMPARISON[comparison]} {decimal_text(threshold)}"
+    if formatting.is_missing(red_threshold):
+        return text
+    return translate("monitoring.red_from", lang, rule=text,
+                     red=f"{COMPARISON[comparison]} {decimal_text(red_threshold)}")
 
 
 def watchlist_frame(rows: pd.DataFrame) -> pd.DataFrame:
@@ -251,6 +268,11 @@ def render_coverage(context) -> None:
     frame = cover.copy()
     frame["signal_label"] = [code_label("signal", c, context.lang) for c in frame["signal_code"]]
     frame["missing_data"] = ["" if formatting.is_missing(m) else m for m in frame["missing_data"]]
+    frame["fires_when"] = [
+        rule_text(c, v, r, context.lang)
+        for c, v, r in zip(frame["comparison"], frame["threshold"], frame["red_threshold"],
+                           strict=True)
+    ]
     tables.show(frame, COVERAGE_TABLE, context.lang)
     signals = md.early_warnings(context.snapshot, context.portfolio_id, context.as_of)
     if not signals.empty:

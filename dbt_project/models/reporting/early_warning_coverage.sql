@@ -1,6 +1,7 @@
--- reporting.early_warning_coverage: for every portfolio, as-of date and signal of section J,
--- whether the signal could be computed from what the portfolio delivers, the data it needs when
--- it could not, and how many entities were measured and fired.
+-- reporting.early_warning_coverage: the signal catalogue of section J for every portfolio and
+-- as-of date: each signal's rule (threshold, severity, action, source, from seed
+-- early_warning_rules), whether it could be computed from what the portfolio delivers, the data
+-- it needs when it could not, and how many entities were measured and fired.
 --   computed         the portfolio carries the data; the signal was evaluated
 --   no_data          the landing contract has the data, but this portfolio does not deliver it
 --   not_in_contract  the landing contract has no such data (J4 repayment-account balance, J19
@@ -110,10 +111,18 @@ final as (
         evaluated.coverage_status,
         case when evaluated.coverage_status = 'computed' then null else evaluated.needs end
             as missing_data,
+        rules.entity_type,
+        rules.threshold,
+        rules.comparison,
+        rules.red_threshold,
+        rules.severity,
+        rules.action,
+        rules.source,
         coalesce(measured.entities_measured, 0) as entities_measured,
         coalesce(fired.signals_fired, 0) as signals_fired,
         coalesce(fired.signals_red, 0) as signals_red,
     from evaluated
+    inner join rules using (signal_code)
     left join measured using (portfolio_id, as_of_date, signal_code)
     left join fired using (portfolio_id, as_of_date, signal_code)
 )
