@@ -32,6 +32,7 @@ def model(dbt, session):
                     "guarantees_received": ", ".join(g for g, b in circle.edges if b == member),
                     "cycle_edges": edge_text,
                 })
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    return frame.astype({"cycle_size": "int64", "portfolio_id": "object", "batch_id": "object",
-                         "cycle_id": "object", "borrower_id": "object"})
+    # Explicit types, so an empty result (no circle anywhere) still has text and date columns.
+    types = {column: "string" for column in COLUMNS}
+    types.update({"as_of_date": "datetime64[ns]", "cycle_size": "int64"})
+    return pd.DataFrame(rows, columns=COLUMNS).astype(types)
