@@ -641,7 +641,12 @@ def test_coverage_says_what_each_portfolio_lacks(con):
     collateral = con.execute("""
         select coverage_status, missing_data from reporting.early_warning_coverage
         where portfolio_id = 'legal' and signal_code = 'J8'""").fetchone()
-    assert collateral == ("no_data", "collateral")
+    assert collateral == ("no_data", "collateral; declared absent: not part of this test")
+    # Loan events delivered with no rows: nothing happened, J6 is computed and finds nothing.
+    events = con.execute("""
+        select coverage_status, signals_fired from reporting.early_warning_coverage
+        where portfolio_id = 'history' and signal_code = 'J6'""").fetchall()
+    assert events == [("computed", 0), ("computed", 0)]
 
 
 # ------------------------------------------------------------------------------------------

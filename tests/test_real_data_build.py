@@ -291,7 +291,7 @@ def test_monitoring_shows_real_signals_and_the_data_each_portfolio_lacks(bundled
     at.switch_page("pages_/monitoring.py").run()
     assert not at.exception, [e.value for e in at.exception]
     lacks = [w.value for w in at.warning if w.value.startswith("This portfolio lacks")]
-    assert len(lacks) == 1 and "J8 LTV breach (collateral)" in lacks[0]
+    assert len(lacks) == 1 and "J8 LTV breach (collateral; declared absent: " in lacks[0]
     assert "150 obligors on the list: 83 entered, 16 escalated, 219 cleared." in [
         m.value for m in at.markdown]
     signals = [d.value for d in at.dataframe if "First seen" in d.value.columns]

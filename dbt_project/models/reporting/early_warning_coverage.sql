@@ -14,7 +14,7 @@ rules as (
 ),
 
 batches as (
-    select portfolio_id, as_of_date, batch_id, net_capital, net_tier1_capital,
+    select portfolio_id, as_of_date, batch_id, net_capital, net_tier1_capital, absent_entities,
     from {{ ref('stg_landing__batches') }}
     where batch_kind = 'portfolio'
 ),
@@ -23,24 +23,24 @@ dates as (
     select * from {{ ref('int_monitoring_as_of_dates') }}
 ),
 
+-- What the batch delivers: an entity declared absent in the manifest (with its reason) differs
+-- from an entity delivered with no rows (nothing happened: the signal is computed and finds
+-- nothing). Columns the contract makes optional count as missing when empty on every row.
 counts as (
     select
         batches.batch_id,
-        (select count(*) from {{ ref('stg_landing__repayment_schedule') }} as s
-            where s.batch_id = batches.batch_id) as schedule_rows,
-        (select count(*) from {{ ref('stg_landing__loan_events') }} as e
-            where e.batch_id = batches.batch_id) as event_rows,
+        json_extract_string(batches.absent_entities, '$.repayment_schedule')
+            as schedule_absent,
+        json_extract_string(batches.absent_entities, '$.loan_events') as events_absent,
+        json_extract_string(batches.absent_entities, '$.collateral') as collateral_absent,
+        json_extract_string(batches.absent_entities, '$.guarantees') as guarantees_absent,
         (select count(*) from {{ ref('stg_landing__loans') }} as l
             where l.batch_id = batches.batch_id and l.original_maturity_date is not null)
             as original_maturity_rows,
-        (select count(*) from {{ ref('stg_landing__collateral') }} as c
-            where c.batch_id = batches.batch_id) as collateral_rows,
         (select count(*) from (
             select collateral_id from {{ ref('stg_landing__collateral') }} as c
             where c.batch_id = batches.batch_id
             group by collateral_id having count(*) >= 2)) as reappraised_items,
-        (select count(*) from {{ ref('stg_landing__guarantees') }} as g
-            where g.batch_id = batches.batch_id) as guarantee_rows,
         (select count(*) from {{ ref('stg_landing__guarantees') }} as g
             inner join {{ ref('stg_landing__borrowers') }} as b
                 on b.batch_id = g.batch_id and b.borrower_id = g.guarantor_id
@@ -79,15 +79,17 @@ evaluated as (
         rules.signal,
         rules.needs,
         case
+            when rules.signal_code in ('J1', 'J2', 'J3', 'J15') then counts.schedule_absent
+            when rules.signal_code = 'J6' then counts.events_absent
+            when rules.signal_code in ('J8', 'J9', 'J10') then counts.collateral_absent
+            when rules.signal_code in ('J11', 'J12', 'J13', 'J14')
+                then counts.guarantees_absent
+        end as absent_reason,
+        case
             when rules.status <> 'computed' then rules.status
-            when rules.signal_code in ('J1', 'J2', 'J3', 'J15') and counts.schedule_rows = 0
-                then 'no_data'
-            when rules.signal_code = 'J6' and counts.event_rows = 0 then 'no_data'
+            when absent_reason is not null then 'no_data'
             when rules.signal_code = 'J7' and counts.original_maturity_rows = 0 then 'no_data'
-            when rules.signal_code in ('J8', 'J10') and counts.collateral_rows = 0 then 'no_data'
             when rules.signal_code = 'J9' and counts.reappraised_items = 0 then 'no_data'
-            when rules.signal_code in ('J13', 'J14') and counts.guarantee_rows = 0
-                then 'no_data'
             when rules.signal_code = 'J11' and counts.guarantors_known = 0 then 'no_data'
             when rules.signal_code = 'J12' and counts.guarantors_with_net_assets = 0
                 then 'no_data'
@@ -109,8 +111,10 @@ final as (
         evaluated.signal_code,
         evaluated.signal,
         evaluated.coverage_status,
-        case when evaluated.coverage_status = 'computed' then null else evaluated.needs end
-            as missing_data,
+        case when evaluated.coverage_status <> 'computed'
+            then evaluated.needs
+                || coalesce('; declared absent: ' || evaluated.absent_reason, '')
+        end as missing_data,
         rules.entity_type,
         rules.threshold,
         rules.comparison,
