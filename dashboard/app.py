@@ -33,6 +33,7 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
         ("history.py", "history", "nav.history", ":material/timeline:"),
         ("industry.py", "industry", "nav.industry", ":material/factory:"),
         ("loan.py", "loan", "nav.loan", ":material/request_quote:"),
+        ("monitoring.py", "monitoring", "nav.monitoring", ":material/notifications_active:"),
     ],
     "nav.section.data": [
         ("loads.py", "loads", "nav.loads", ":material/fact_check:"),

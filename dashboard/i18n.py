@@ -1138,6 +1138,13 @@ LABELS: dict[str, dict[str, str]] = {
 assert not set(LABELS) & set(INDUSTRY_LABELS), set(LABELS) & set(INDUSTRY_LABELS)
 LABELS.update(INDUSTRY_LABELS)
 
+
+# The monitoring page's labels live in their own module (no key may be defined twice).
+from dashboard.i18n_monitoring import MONITORING_LABELS  # noqa: E402
+
+assert not MONITORING_LABELS.keys() & LABELS.keys(), MONITORING_LABELS.keys() & LABELS.keys()
+LABELS.update(MONITORING_LABELS)
+
 DPD_BUCKETS: tuple[str, ...] = ("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7")
 
 

@@ -18,6 +18,7 @@ import pytest
 from postloan.adapters import build_all
 from postloan.cli import run_build
 from postloan.paths import SOURCES_DIR
+from tests.dashboard_apptest import run_app
 
 LC_AS_OF = dt.date(2018, 6, 30)
 STATUS_DPD = {
@@ -306,8 +307,6 @@ def test_sba_industries_limits_and_reviews_from_real_data(bundled, monkeypatch):
     limit set, and reviews triggered by the real book's evidence, on the page too."""
     from decimal import Decimal
 
-    from streamlit.testing.v1 import AppTest
-
     from postloan.adapters.sba import CHARGED_OFF, read_source
 
     con = duckdb.connect(str(bundled), read_only=True)
@@ -376,9 +375,7 @@ def test_sba_industries_limits_and_reviews_from_real_data(bundled, monkeypatch):
     assert round((npl / loans_5321) / (bank_npl / bank), 6) == Decimal("4.007885")
 
     monkeypatch.setenv("POSTLOAN_WAREHOUSE", str(bundled))
-    app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-    at = AppTest.from_file(str(app), default_timeout=60)
-    at.run()
+    at = run_app(timeout=60)
     at.selectbox(key="portfolio_id").set_value("sba7a_ca").run()
     at.radio(key="lang").set_value("en").run()
     at.switch_page("pages_/industry.py").run()
@@ -390,3 +387,53 @@ def test_sba_industries_limits_and_reviews_from_real_data(bundled, monkeypatch):
     defaults = next(f for f in frames if "Performing at start" in f.columns)
     k2010 = defaults[(defaults["Year"] == 2010) & (defaults["Industry"] == "K")].iloc[0]
     assert (k2010["Industry name"], k2010["Default rate"]) == ("房地产业", "17.92%")
+
+
+# --- post-loan monitoring on the bundled portfolios (docs/monitoring.md) -----------------------
+
+NOT_DELIVERED_BY_BOTH = {"J7", "J8", "J9", "J10", "J11", "J12", "J17"}
+
+
+@pytest.mark.slow
+def test_monitoring_shows_real_signals_and_the_data_each_portfolio_lacks(bundled, monkeypatch):
+    """Real signals where the data supports them; the missing data named where it does not."""
+    con = duckdb.connect(str(bundled), read_only=True)
+    coverage = {
+        (p, d.isoformat(), code): (status, fired)
+        for p, d, code, status, fired in con.execute("""
+            select portfolio_id, as_of_date, signal_code, coverage_status, signals_fired
+            from reporting.early_warning_coverage""").fetchall()
+    }
+    lc, sba = ("lendingclub_2018q1", "2018-06-30"), ("sba7a_ca", "2010-12-31")
+    # LendingClub: the 171 late loans (67 + 38 + 66 by their real status) have interest
+    # arrears; retail, unsecured, one as-of date: no collateral, guarantee or history signals.
+    assert [coverage[(*lc, c)] for c in ("J1", "J2", "J3")] == [
+        ("computed", 168), ("computed", 171), ("computed", 35)]
+    assert {c for (p, d, c), (s, _) in coverage.items()
+            if (p, d) == lc and s == "no_data"} == NOT_DELIVERED_BY_BOTH | {"J13", "J14", "J18"}
+    # SBA: guarantees by the SBA (no circles), two as-of dates (class downgrades since 2008).
+    assert [coverage[(*sba, c)] for c in ("J1", "J13", "J14", "J15", "J18")] == [
+        ("computed", 128), ("computed", 0), ("computed", 0), ("computed", 3), ("computed", 75)]
+    assert {c for (p, d, c), (s, _) in coverage.items()
+            if (p, d) == sba and s == "no_data"} == NOT_DELIVERED_BY_BOTH
+    for portfolio_date in (lc, sba):
+        assert [coverage[(*portfolio_date, c)][0] for c in ("J4", "J16", "J19")] == [
+            "not_in_contract", "not_wired", "not_in_contract"]
+    changes = dict(con.execute("""
+        select watch_status, count(*) from reporting.watchlist
+        where portfolio_id = 'sba7a_ca' and as_of_date = '2010-12-31' group by all""").fetchall())
+    assert changes == {"entered": 83, "escalated": 16, "de_escalated": 12, "unchanged": 39,
+                       "cleared": 219}
+
+    monkeypatch.setenv("POSTLOAN_WAREHOUSE", str(bundled))
+    at = run_app(timeout=60)
+    at.radio(key="lang").set_value("en").run()
+    at.selectbox(key="portfolio_id").set_value("sba7a_ca").run()
+    at.switch_page("pages_/monitoring.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    lacks = [w.value for w in at.warning if w.value.startswith("This portfolio lacks")]
+    assert len(lacks) == 1 and "J8 LTV breach (collateral; declared absent: " in lacks[0]
+    assert "150 obligors on the list: 83 entered, 16 escalated, 219 cleared." in [
+        m.value for m in at.markdown]
+    signals = [d.value for d in at.dataframe if "First seen" in d.value.columns]
+    assert len(signals) == 1 and len(signals[0]) > 0

@@ -1,0 +1,129 @@
+-- reporting.early_warnings: every early-warning signal (section J) that fired, one row per
+-- portfolio, as-of date, signal and entity, with the measured value, the threshold it was
+-- compared with, the severity, the action the rule requires and the first as-of date of the
+-- unbroken run of as-of dates on which it has fired (first_seen). Thresholds, comparisons,
+-- severities and actions come from seed early_warning_rules.
+with
+
+measures as (
+    select * from {{ ref('int_early_warning_measures') }}
+),
+
+rules as (
+    select * from {{ ref('early_warning_rules') }}
+),
+
+batches as (
+    select distinct portfolio_id, as_of_date, batch_id,
+    from {{ ref('fct_loan_snapshots') }}
+),
+
+-- J20: a regulatory ratio or a large exposure above its limit.
+concentration as (
+    select
+        ratios.portfolio_id, ratios.as_of_date, batches.batch_id, 'J20' as signal_code,
+        'ratio' as entity_type, ratios.ratio as entity_id,
+        case when ratios.ratio in ('single_customer_loans', 'single_related_party_credit')
+            then ratios.counterparty end as borrower_id,
+        ratios.value::decimal(20, 6) as value, ratios.limit_share::decimal(20, 6) as row_threshold,
+        true as also_fires, false as force_red,
+        ratios.rule || coalesce(', counterparty ' || ratios.counterparty, '') as detail,
+    from {{ ref('regulatory_ratios') }} as ratios
+    inner join batches using (portfolio_id, as_of_date)
+    where ratios.status = 'breach'
+    union all by name
+    select
+        large.portfolio_id, large.as_of_date, batches.batch_id, 'J20' as signal_code,
+        'large_exposure_' || large.counterparty_type as entity_type,
+        large.counterparty_id as entity_id,
+        case when large.counterparty_type = 'customer' then large.counterparty_id end
+            as borrower_id,
+        large.share_of_net_tier1_capital::decimal(20, 6) as value,
+        large.limit_share::decimal(20, 6) as row_threshold,
+        true as also_fires, false as force_red,
+        'G3 large exposure / net tier-1 capital' as detail,
+    from {{ ref('large_exposures') }} as large
+    inner join batches using (portfolio_id, as_of_date)
+    where large.status = 'breach'
+),
+
+owners as (
+    select batch_id, borrower_id,
+        arg_max(branch, outstanding_principal) as branch,
+        arg_max(officer, outstanding_principal) as officer,
+    from {{ ref('int_monitoring_loans') }}
+    group by all
+),
+
+all_measures as (
+    select * from measures
+    union all by name
+    select concentration.*, owners.branch, owners.officer,
+    from concentration
+    left join owners using (batch_id, borrower_id)
+),
+
+evaluated as (
+    select
+        m.*,
+        rules.signal,
+        rules.comparison,
+        rules.action,
+        coalesce(m.row_threshold, rules.threshold) as threshold,
+        m.also_fires
+            or coalesce({{ signal_passes('m.value', 'rules.comparison',
+                'coalesce(m.row_threshold, rules.threshold)') }}, false) as fired,
+        case
+            when m.force_red then 'red'
+            when coalesce({{ signal_passes('m.value', 'rules.comparison', 'rules.red_threshold') }},
+                false) then 'red'
+            else rules.severity
+        end as severity,
+    from all_measures as m
+    inner join rules using (signal_code)
+    where rules.status = 'computed'
+),
+
+fired as (
+    select evaluated.*, dates.as_of_index,
+    from evaluated
+    inner join {{ ref('int_monitoring_as_of_dates') }} as dates using (portfolio_id, as_of_date)
+    where evaluated.fired
+),
+
+-- Gaps and islands: consecutive as-of dates of the portfolio on which the signal fired.
+runs as (
+    select
+        *,
+        as_of_index - row_number() over (
+            partition by portfolio_id, signal_code, entity_type, entity_id order by as_of_date
+        ) as run_key,
+    from fired
+),
+
+final as (
+    select
+        portfolio_id,
+        as_of_date,
+        batch_id,
+        signal_code,
+        signal,
+        entity_type,
+        entity_id,
+        borrower_id,
+        loan_id,
+        branch,
+        officer,
+        value,
+        threshold,
+        comparison,
+        severity,
+        min(as_of_date) over (
+            partition by portfolio_id, signal_code, entity_type, entity_id, run_key
+        ) as first_seen,
+        action,
+        detail,
+    from runs
+)
+
+select * from final
