@@ -633,7 +633,7 @@ def test_coverage_says_what_each_portfolio_lacks(con):
         where portfolio_id = 'signals'""").fetchall())
     assert {k for k, v in rows.items() if v != "computed"} == {"J4", "J16", "J18", "J19", "J20"}
     assert (rows["J4"], rows["J16"], rows["J18"], rows["J20"]) == (
-        "not_in_contract", "not_wired", "no_data", "no_data")
+        "not_in_contract", "no_data", "no_data", "no_data")
     history = dict(con.execute("""
         select as_of_date, coverage_status from reporting.early_warning_coverage
         where portfolio_id = 'history' and signal_code = 'J18'""").fetchall())
@@ -707,7 +707,7 @@ def test_page_guarantee_network_and_coverage(warehouse, monkeypatch):
     missing = [w.value for w in at.warning if w.value.startswith("This portfolio lacks")]
     assert missing == [
         "This portfolio lacks the data these signals need: J4 Upcoming maturity, no funds seen "
-        "(repayment account balance); J16 Industry downgrade (reporting.industry_reviews); "
+        "(repayment account balance); J16 Industry downgrade (borrowers.industry_code); "
         "J18 Class downgrade (two as-of dates); J19 Falling turnover in repayment account "
         "(repayment account turnover); J20 Concentration breach (manifest capital)."]
 

@@ -410,15 +410,35 @@ def test_monitoring_shows_real_signals_and_the_data_each_portfolio_lacks(bundled
     assert [coverage[(*lc, c)] for c in ("J1", "J2", "J3")] == [
         ("computed", 168), ("computed", 171), ("computed", 35)]
     assert {c for (p, d, c), (s, _) in coverage.items()
-            if (p, d) == lc and s == "no_data"} == NOT_DELIVERED_BY_BOTH | {"J13", "J14", "J18"}
+            if (p, d) == lc and s == "no_data"} == NOT_DELIVERED_BY_BOTH | {"J13", "J14", "J16",
+                                                                             "J18"}
     # SBA: guarantees by the SBA (no circles), two as-of dates (class downgrades since 2008).
     assert [coverage[(*sba, c)] for c in ("J1", "J13", "J14", "J15", "J18")] == [
         ("computed", 128), ("computed", 0), ("computed", 0), ("computed", 3), ("computed", 75)]
     assert {c for (p, d, c), (s, _) in coverage.items()
             if (p, d) == sba and s == "no_data"} == NOT_DELIVERED_BY_BOTH
     for portfolio_date in (lc, sba):
-        assert [coverage[(*portfolio_date, c)][0] for c in ("J4", "J16", "J19")] == [
-            "not_in_contract", "not_wired", "not_in_contract"]
+        assert [coverage[(*portfolio_date, c)][0] for c in ("J4", "J19")] == [
+            "not_in_contract", "not_in_contract"]
+    # J16: every SBA obligor on the book in an industry the committee should downgrade (the
+    # real book's NPL ratio at least twice the bank's: NAICS 5321 and 5323 at 2010-12-31).
+    reviewed = {r[0] for r in con.execute("""
+        select industry_code from reporting.industry_reviews where portfolio_id = 'sba7a_ca'
+          and as_of_date = '2010-12-31' and suggested_action = 'lower_grade'""").fetchall()}
+    assert {"5321", "5323"} <= reviewed
+    in_reviewed = {r[0] for r in con.execute("""
+        select distinct l.borrower_id from reporting.loans l
+        join staging.stg_landing__borrowers b using (batch_id, borrower_id)
+        where l.portfolio_id = 'sba7a_ca' and l.as_of_date = '2010-12-31'
+          and l.loan_status = 'outstanding'
+          and list_has_any([b.industry_code[:2], b.industry_code[:3], b.industry_code[:4],
+                            b.industry_code[:5], b.industry_code], ?)""",
+                                                 [sorted(reviewed)]).fetchall()}
+    j16 = {r[0] for r in con.execute("""
+        select borrower_id from reporting.early_warnings where portfolio_id = 'sba7a_ca'
+          and as_of_date = '2010-12-31' and signal_code = 'J16'""").fetchall()}
+    assert j16 == in_reviewed and len(j16) >= 70
+    assert coverage[(*sba, "J16")] == ("computed", len(j16))
     changes = dict(con.execute("""
         select watch_status, count(*) from reporting.watchlist
         where portfolio_id = 'sba7a_ca' and as_of_date = '2010-12-31' group by all""").fetchall())

@@ -6,7 +6,7 @@
 --   no_data          the landing contract has the data, but this portfolio does not deliver it
 --   not_in_contract  the landing contract has no such data (J4 repayment-account balance, J19
 --                    account turnover)
---   not_wired        the input comes from another part of the warehouse not yet connected (J16)
+--   not_wired        the input comes from another part of the warehouse not yet connected
 with
 
 rules as (
@@ -54,6 +54,9 @@ counts as (
             where b.batch_id = batches.batch_id
               and (b.bureau_total_debt is not null or b.bureau_npl_elsewhere is not null))
             as bureau_rows,
+        (select count(*) from {{ ref('stg_landing__borrowers') }} as b
+            where b.batch_id = batches.batch_id and b.industry_code is not null)
+            as industry_rows,
         coalesce(batches.net_capital, batches.net_tier1_capital) is not null as has_capital,
     from batches
 ),
@@ -94,6 +97,7 @@ evaluated as (
             when rules.signal_code = 'J12' and counts.guarantors_with_net_assets = 0
                 then 'no_data'
             when rules.signal_code = 'J17' and counts.bureau_rows = 0 then 'no_data'
+            when rules.signal_code = 'J16' and counts.industry_rows = 0 then 'no_data'
             when rules.signal_code = 'J18' and dates.previous_as_of_date is null then 'no_data'
             when rules.signal_code = 'J20' and not counts.has_capital then 'no_data'
             else 'computed'

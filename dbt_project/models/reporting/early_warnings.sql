@@ -45,6 +45,46 @@ concentration as (
     from {{ ref('large_exposures') }} as large
     inner join batches using (portfolio_id, as_of_date)
     where large.status = 'breach'
+    union all by name
+    -- J20 also: an industry limit at amber or worse (I3 bands).
+    select
+        util.portfolio_id, util.as_of_date, batches.batch_id, 'J20' as signal_code,
+        'industry' as entity_type, util.scheme || ' ' || util.industry_code as entity_id,
+        null as borrower_id,
+        util.utilisation::decimal(20, 6) as value,
+        util.band_amber_from::decimal(20, 6) as row_threshold,
+        true as also_fires, util.band in ('red', 'breach') as force_red,
+        'I3 industry limit ' || util.band || ': ' || util.industry_name as detail,
+    from {{ ref('industry_limit_utilisation') }} as util
+    inner join batches using (portfolio_id, as_of_date)
+    where util.band in ('amber', 'red', 'breach')
+),
+
+-- J16: the obligor's industry, at any level of either tree, is on the committee's review list
+-- with a downgrade suggested (reporting.industry_reviews, suggested_action lower_grade: for
+-- example the industry's NPL ratio at least twice the bank's, I4).
+industry_downgrades as (
+    select
+        reviews.portfolio_id, reviews.as_of_date, batches.batch_id, 'J16' as signal_code,
+        'obligor' as entity_type, borrowers.borrower_id as entity_id, borrowers.borrower_id,
+        max(reviews.observed_value)::decimal(20, 6) as value,
+        min(reviews.threshold)::decimal(20, 6) as row_threshold,
+        true as also_fires, false as force_red,
+        string_agg(distinct reviews.scheme || ' ' || reviews.industry_code || ' '
+                   || reviews.industry_name || ': ' || reviews.evidence, '; ') as detail,
+    from {{ ref('industry_reviews') }} as reviews
+    inner join batches using (portfolio_id, as_of_date)
+    inner join {{ ref('int_industry_nodes') }} as nodes
+        on nodes.tree = reviews.scheme and nodes.node_code = reviews.industry_code
+    inner join {{ ref('stg_landing__borrowers') }} as borrowers
+        on borrowers.batch_id = batches.batch_id
+        and coalesce(borrowers.industry_scheme, '') = nodes.industry_scheme
+        and coalesce(borrowers.industry_code, '') = nodes.industry_code
+    inner join (
+        select distinct batch_id, borrower_id from {{ ref('int_monitoring_loans') }}
+    ) as on_book using (batch_id, borrower_id)
+    where reviews.suggested_action = 'lower_grade'
+    group by all
 ),
 
 owners as (
@@ -60,6 +100,10 @@ all_measures as (
     union all by name
     select concentration.*, owners.branch, owners.officer,
     from concentration
+    left join owners using (batch_id, borrower_id)
+    union all by name
+    select industry_downgrades.*, owners.branch, owners.officer,
+    from industry_downgrades
     left join owners using (batch_id, borrower_id)
 ),
 
