@@ -701,7 +701,7 @@ def test_page_guarantee_network_and_coverage(warehouse, monkeypatch):
     picker.set_value("CA").run()
     assert "This obligor is in the guarantee circle CA>CB (2 obligors)." in [
         w.value for w in at.warning]
-    links = table_with(at, "Guarantor", "Guaranteed amount")
+    links = table_with(at, "Guarantor", "Amount guaranteed")
     assert links[["Guarantor", "Borrower", "Loan"]].values.tolist() == [
         ["CA", "CB", "CB-L"], ["CB", "CA", "CA-L"]]
     missing = [w.value for w in at.warning if w.value.startswith("This portfolio lacks")]

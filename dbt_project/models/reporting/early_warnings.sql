@@ -82,7 +82,8 @@ industry_downgrades as (
         and coalesce(borrowers.industry_code, '') = nodes.industry_code
     inner join (
         select distinct batch_id, borrower_id from {{ ref('int_monitoring_loans') }}
-    ) as on_book using (batch_id, borrower_id)
+    ) as on_book
+        on on_book.batch_id = borrowers.batch_id and on_book.borrower_id = borrowers.borrower_id
     where reviews.suggested_action = 'lower_grade'
     group by all
 ),
