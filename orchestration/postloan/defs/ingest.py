@@ -1,6 +1,7 @@
 """Ingestion: one Dagster asset per landing entity, loaded together in one step (parents first)."""
 
 
+import datetime as dt
 from collections import defaultdict
 
 import duckdb
@@ -26,7 +27,9 @@ from postloan.landing.load import (
     register_batches,
 )
 from postloan.landing.manifest import MANIFEST_NAME, SUPPORTED_SUFFIXES
-from postloan.operations import load_operations
+from postloan.operations import load_operations, local_date
+from postloan.quality import record
+from postloan.quality.suites import landing_check_specs, run_landing_suites
 
 AUDIT_TABLES = ("batches", "load_log", "rejects", "skipped")
 GROUP = "landing"
@@ -64,6 +67,25 @@ CHECK_SPECS = [
 ]
 
 
+GX_CHECK_SPECS = [
+    AssetCheckSpec(check, asset=AssetKey(asset.split(".")), blocking=blocking,
+                   description=description[:1000])
+    for asset, check, blocking, description in landing_check_specs()
+]
+
+
+def check_results(outcomes, blocking_names=None):
+    """One Dagster check result per (asset, check) of the data-quality outcomes."""
+    for (asset, check), s in record.summarise(outcomes).items():
+        severity = AssetCheckSeverity.ERROR if s["blocking"] else AssetCheckSeverity.WARN
+        yield AssetCheckResult(
+            asset_key=AssetKey(asset.split(".")), check_name=check,
+            passed=s["status"] in ("passed", "skipped"), severity=severity,
+            metadata={"status": s["status"], "failed_rows": s["failing_count"],
+                      "problems": MetadataValue.text(s["problems"]),
+                      "reason": MetadataValue.text(s["reason"] or "none")})
+
+
 def folders_without_manifest(landing) -> list:
     """Folders holding landing-type files without a manifest (easy to miss, so say so)."""
     return sorted(
@@ -86,7 +108,8 @@ def _control_problems(r: FileLoadResult) -> list[str]:
     return problems
 
 
-@multi_asset(specs=ENTITY_SPECS + AUDIT_SPECS, check_specs=CHECK_SPECS, name="ingest_landing")
+@multi_asset(specs=ENTITY_SPECS + AUDIT_SPECS, check_specs=CHECK_SPECS + GX_CHECK_SPECS,
+             name="ingest_landing")
 def ingest_landing(context: AssetExecutionContext, build: BuildResource):
     """Read every batch under the landing folder into raw.* of this run's private build file."""
     plans = plan_batches(build.landing_path, build.as_of_dates)
@@ -118,6 +141,11 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
                     f"{result.batch_id} {result.entity}: {result.data_lines} records -> "
                     f"{result.loaded} loaded, {result.rejected} rejected, {result.skipped} "
                     f"skipped ({result.seconds:.1f}s, {result.encoding})")
+        ops = load_operations()
+        outcomes = run_landing_suites(con, today=local_date(dt.datetime.now(dt.UTC), ops.zone))
+        rows = record.rows_for(outcomes, context.run.run_id, "great_expectations")
+        record.store(con, rows)
+        record.append_log(build.warehouse_path, rows)
         con.execute("checkpoint")
         audit_counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0]
                         for t in AUDIT_TABLES}
@@ -177,3 +205,4 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
         passed=not incomplete, severity=AssetCheckSeverity.WARN,
         metadata={"incomplete": MetadataValue.text(
             "; ".join(f"{p.manifest.folder}: {p.reason}" for p in incomplete) or "none")})
+    yield from check_results(outcomes)
