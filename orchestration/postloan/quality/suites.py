@@ -229,6 +229,18 @@ def absent_reasons(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return out
 
 
+def empty_delivered(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Entities delivered in some batch that loaded no row at all: none of their checks may
+    pass (an empty table is not a clean one)."""
+    out = {}
+    for entity, files, loaded in con.execute(
+            "select entity, count(*), sum(loaded_rows) from raw.load_log group by 1").fetchall():
+        if not loaded:
+            out[f"raw.{entity}"] = (f"{entity} was delivered ({files} file(s)) but no row "
+                                    f"loaded")
+    return out
+
+
 def _skip_reasons(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
     absent = absent_reasons(con)
     reasons = {(asset, check): why for asset, why in absent.items() for check in LANDING_CHECKS}
@@ -268,9 +280,17 @@ def run_landing_suites(con: duckdb.DuckDBPyConnection, today: dt.date | None = N
     outcomes: list[Outcome] = []
     to_run: list[Rule] = []
     skip: dict[str, str] = {}
+    empty = empty_delivered(con)
+    absent = absent_reasons(con)
     for rule in landing_rules(settings, today):
         why = reasons.get((rule.asset, rule.check))
-        if why and rule.check in ("control_totals", "volume", "freshness"):
+        if rule.asset in empty and rule.check not in ("not_empty", "freshness"):
+            outcomes.append(Outcome(rule.asset, rule.check, rule.name, rule.severity, "failed",
+                                    "0 rows", None, 0, rule.description,
+                                    f"no rows to check: {empty[rule.asset]}"))
+            continue
+        if why and (rule.check in ("control_totals", "volume", "freshness")
+                    or rule.asset in absent):
             outcomes.append(Outcome(rule.asset, rule.check, rule.name, rule.severity, "skipped",
                                     "", None, None, rule.description, why))
         else:
