@@ -51,7 +51,9 @@ class PostloanTranslator(DagsterDbtTranslator):
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return AssetKey(["raw", dbt_resource_props["name"]])
+            # raw.* (the landing tables) and quality.* (check results), both written by ingestion
+            return AssetKey([dbt_resource_props.get("schema") or "raw",
+                             dbt_resource_props["name"]])
         schema = dbt_resource_props.get("config", {}).get("schema") or "main"
         return AssetKey([schema, dbt_resource_props["name"]])
 

@@ -29,6 +29,7 @@ from postloan.landing.load import (
 from postloan.landing.manifest import MANIFEST_NAME, SUPPORTED_SUFFIXES
 from postloan.operations import load_operations, local_date
 from postloan.quality import record
+from postloan.quality.docs import docs_root
 from postloan.quality.suites import landing_check_specs, run_landing_suites
 
 AUDIT_TABLES = ("batches", "load_log", "rejects", "skipped")
@@ -47,6 +48,11 @@ AUDIT_SPECS = [
     AssetSpec(raw_key(t), group_name=GROUP, kinds={"duckdb"},
               description=f"Load audit: raw.{t}.")
     for t in AUDIT_TABLES
+]
+QUALITY_SPECS = [
+    AssetSpec(AssetKey(["quality", t]), group_name=GROUP, kinds={"duckdb"},
+              description=f"Data-quality results: quality.{t} (docs/data-quality.md).")
+    for t in ("check_results", "builds")
 ]
 CHECK_SPECS = [
     AssetCheckSpec("all_batches_complete", asset=raw_key("batches"), blocking=False,
@@ -108,8 +114,8 @@ def _control_problems(r: FileLoadResult) -> list[str]:
     return problems
 
 
-@multi_asset(specs=ENTITY_SPECS + AUDIT_SPECS, check_specs=CHECK_SPECS + GX_CHECK_SPECS,
-             name="ingest_landing")
+@multi_asset(specs=ENTITY_SPECS + AUDIT_SPECS + QUALITY_SPECS,
+             check_specs=CHECK_SPECS + GX_CHECK_SPECS, name="ingest_landing")
 def ingest_landing(context: AssetExecutionContext, build: BuildResource):
     """Read every batch under the landing folder into raw.* of this run's private build file."""
     plans = plan_batches(build.landing_path, build.as_of_dates)
@@ -142,7 +148,8 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
                     f"{result.loaded} loaded, {result.rejected} rejected, {result.skipped} "
                     f"skipped ({result.seconds:.1f}s, {result.encoding})")
         ops = load_operations()
-        outcomes = run_landing_suites(con, today=local_date(dt.datetime.now(dt.UTC), ops.zone))
+        outcomes = run_landing_suites(con, today=local_date(dt.datetime.now(dt.UTC), ops.zone),
+                                      docs_root=docs_root(build.warehouse_path))
         rows = record.rows_for(outcomes, context.run.run_id, "great_expectations")
         record.store(con, rows)
         record.append_log(build.warehouse_path, rows)
@@ -205,4 +212,7 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
         passed=not incomplete, severity=AssetCheckSeverity.WARN,
         metadata={"incomplete": MetadataValue.text(
             "; ".join(f"{p.manifest.folder}: {p.reason}" for p in incomplete) or "none")})
+    for spec in QUALITY_SPECS:
+        yield MaterializeResult(asset_key=spec.key, metadata={
+            "rows": len(rows) if spec.key.path[-1] == "check_results" else 0})
     yield from check_results(outcomes)

@@ -20,6 +20,7 @@ import postloan
 from postloan.defs.resources import BuildResource
 from postloan.publish import publish_with_masked_copy
 from postloan.quality import record
+from postloan.quality.docs import docs_root
 from postloan.quality.suites import reporting_check_specs, run_reporting_suites
 from postloan.runlog import append_run, read_runs
 
@@ -28,7 +29,8 @@ REPORTING_INPUTS = [
     for name in ("loans", "portfolio_summary", "batches", "load_reconciliation", "rejects",
                  "loan_classification", "portfolio_quality", "regulatory_ratios",
                  "large_exposures", "concentration_indices", "concentration_lorenz",
-                 "granularity_adjustment")
+                 "granularity_adjustment", "data_quality_checks", "builds",
+                 "batch_reconciliation")
 ]
 PUBLISHED = AssetKey(["published_warehouse"])
 REPORTING_CHECK_SPECS = [
@@ -55,7 +57,7 @@ def run_publication_checks(con: duckdb.DuckDBPyConnection, build: BuildResource,
                            run_id: str) -> list:
     """The reporting suites: stored with the build and beside the warehouse; a blocking failure
     stops publication (the previous warehouse stays published) and names the checks."""
-    outcomes = run_reporting_suites(con)
+    outcomes = run_reporting_suites(con, docs_root=docs_root(build.warehouse_path))
     rows = record.rows_for(outcomes, run_id, "great_expectations")
     record.store(con, rows)
     record.append_log(build.warehouse_path, rows)

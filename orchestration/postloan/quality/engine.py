@@ -21,6 +21,7 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -77,20 +78,35 @@ def profile_sql(relation: str, rules: list[Rule]) -> str:
     return f"select count(*) as rows_checked, {counts} from {relation} as _r"
 
 
-_CONTEXT = None
+_CONTEXTS: dict[str, object] = {}
+DATASOURCE = "duckdb_profiles"
 
 
-def gx_context():
-    """One ephemeral GX data context per process, with progress bars off."""
-    global _CONTEXT
-    if _CONTEXT is None:
+def gx_context(root: Path | None = None):
+    """The GX data context: ephemeral, or a file context under ``root`` that keeps every
+    validation result and renders the data docs. One per process and root; progress bars off."""
+    key = str(root) if root else ""
+    if key not in _CONTEXTS:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        _CONTEXT = gx.get_context(mode="ephemeral")
-        _CONTEXT.variables.progress_bars = ProgressBarsConfig(globally=False)
-        _CONTEXT.data_sources.add_pandas("duckdb_profiles")
-    return _CONTEXT
+        if root is None:
+            context = gx.get_context(mode="ephemeral")
+        else:
+            root.mkdir(parents=True, exist_ok=True)
+            context = gx.get_context(mode="file", project_root_dir=str(root))
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        try:
+            context.data_sources.get(DATASOURCE)
+        except (KeyError, ValueError, LookupError):
+            context.data_sources.add_pandas(DATASOURCE)
+        _CONTEXTS[key] = context
+    return _CONTEXTS[key]
+
+
+def label(rule: Rule) -> str:
+    """The profile column of a rule, as GX and its data docs show it."""
+    return f"{rule.asset} / {rule.check} / {rule.name}"
 
 
 def gx_suite(name: str, rules: list[Rule]):
@@ -99,29 +115,47 @@ def gx_suite(name: str, rules: list[Rule]):
     import great_expectations.expectations as gxe
 
     suite = gx.ExpectationSuite(name=name)
-    for i, rule in enumerate(rules):
+    for rule in rules:
         suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(
-            column=_ident(i), min_value=0, max_value=rule.tolerance,
-            description=f"{rule.check} {rule.name}: {rule.description}",
+            column=label(rule), min_value=0, max_value=rule.tolerance,
+            description=f"{rule.severity}: {rule.description}",
             meta={"asset": rule.asset, "check": rule.check, "rule": rule.name,
                   "severity": rule.severity}))
     return suite
 
 
-def _validate(profile: pd.DataFrame, name: str, rules: list[Rule]) -> list:
-    context = gx_context()
-    source = context.data_sources.get("duckdb_profiles")
-    asset_name = f"profile_{name}"
+def _get_or_add(getter, adder, name):
     try:
-        asset = source.get_asset(asset_name)
-    except LookupError:
-        asset = source.add_dataframe_asset(asset_name)
-    try:
-        definition = asset.get_batch_definition("profile")
-    except KeyError:
-        definition = asset.add_batch_definition_whole_dataframe("profile")
-    batch = definition.get_batch(batch_parameters={"dataframe": profile})
-    result = batch.validate(gx_suite(name, rules), result_format="SUMMARY")
+        return getter(name)
+    except (KeyError, ValueError, LookupError):
+        return adder(name)
+
+
+def _validate(profile: pd.DataFrame, name: str, rules: list[Rule],
+              docs_root: Path | None = None) -> list:
+    import great_expectations as gx
+    from great_expectations.exceptions import DataContextError
+
+    context = gx_context(docs_root)
+    source = context.data_sources.get(DATASOURCE)
+    asset = _get_or_add(source.get_asset, source.add_dataframe_asset, f"profile_{name}")
+    definition = _get_or_add(asset.get_batch_definition,
+                             asset.add_batch_definition_whole_dataframe, "profile")
+    suite = gx_suite(name, rules)
+    if docs_root is None:
+        batch = definition.get_batch(batch_parameters={"dataframe": profile})
+        return list(batch.validate(suite, result_format="SUMMARY").results)
+    # A file context: keep the suite and the result, so the data docs show every run.
+    for store in (context.validation_definitions, context.suites):
+        try:
+            store.delete(name)
+        except (DataContextError, KeyError, ValueError):
+            pass
+    suite = context.suites.add(suite)
+    validation = context.validation_definitions.add(
+        gx.ValidationDefinition(name=name, data=definition, suite=suite))
+    result = validation.run(batch_parameters={"dataframe": profile}, result_format="SUMMARY")
+    context.build_data_docs()
     return list(result.results)
 
 
@@ -156,7 +190,7 @@ def _profile(con: duckdb.DuckDBPyConnection, relation: str, rules: list[Rule],
 
 def run_rules(con: duckdb.DuckDBPyConnection, rules: Iterable[Rule],
               skip_reasons: dict[str, str] | None = None, sample_rows: int = 5,
-              suite_name: str = "postloan") -> list[Outcome]:
+              suite_name: str = "postloan", docs_root: Path | None = None) -> list[Outcome]:
     """Evaluate rules: one DuckDB scan per relation, then one GX validation of all the profiles.
 
     ``skip_reasons`` maps an asset to why its relations may legitimately be empty.
@@ -176,9 +210,9 @@ def run_rules(con: duckdb.DuckDBPyConnection, rules: Iterable[Rule],
         judged += [(r, n, rows) for r, n in zip(members, counts, strict=True)]
     if not judged:
         return outcomes
-    frame = pd.DataFrame([{_ident(i): n for i, (_, n, _) in enumerate(judged)}])
+    frame = pd.DataFrame([{label(r): n for r, n, _ in judged}])
     try:
-        results = _validate(frame, suite_name, [r for r, _, _ in judged])
+        results = _validate(frame, suite_name, [r for r, _, _ in judged], docs_root)
     except Exception as exc:  # noqa: BLE001 - any GX failure is an errored check, not a pass
         return outcomes + [
             Outcome(r.asset, r.check, r.name, r.severity, ERRORED, "", None, rows,

@@ -270,7 +270,8 @@ def landing_rules(settings: Settings, today: dt.date) -> list[Rule]:
 
 
 def run_landing_suites(con: duckdb.DuckDBPyConnection, today: dt.date | None = None,
-                       settings: Settings | None = None) -> list[Outcome]:
+                       settings: Settings | None = None,
+                       docs_root: Path | None = None) -> list[Outcome]:
     """Every landing rule on the raw schema of ``con``; what the ingest step and the benchmark
     run."""
     settings = settings or load_settings()
@@ -297,7 +298,7 @@ def run_landing_suites(con: duckdb.DuckDBPyConnection, today: dt.date | None = N
             to_run.append(rule)
             if why:
                 skip[rule.asset] = why
-    outcomes += run_rules(con, to_run, skip, settings.sample_rows, "landing")
+    outcomes += run_rules(con, to_run, skip, settings.sample_rows, "landing", docs_root)
     con.execute("drop table if exists _dq_control_totals")
     return outcomes
 
@@ -344,8 +345,8 @@ def reporting_rules() -> list[Rule]:
     return rules
 
 
-def run_reporting_suites(con: duckdb.DuckDBPyConnection,
-                         settings: Settings | None = None) -> list[Outcome]:
+def run_reporting_suites(con: duckdb.DuckDBPyConnection, settings: Settings | None = None,
+                         docs_root: Path | None = None) -> list[Outcome]:
     """Every reporting rule; reporting tables may be empty only in a build with no portfolio
     batch (reference data only), and then the rules are skipped."""
     settings = settings or load_settings()
@@ -353,7 +354,7 @@ def run_reporting_suites(con: duckdb.DuckDBPyConnection,
                              "and kind = 'portfolio'").fetchone()[0]
     why = None if portfolios else "no portfolio batch in this build (reference data only)"
     skip = {f"reporting.{t}": why for t in REPORTING_TABLES} if why else None
-    return run_rules(con, reporting_rules(), skip, settings.sample_rows, "reporting")
+    return run_rules(con, reporting_rules(), skip, settings.sample_rows, "reporting", docs_root)
 
 
 def check_specs(rules: list[Rule]) -> list[tuple[str, str, bool, str]]:
