@@ -82,6 +82,10 @@ def test_every_landing_check_has_a_dagster_spec_with_its_severity():
     specs = {(a, c): blocking for a, c, blocking, _ in landing_check_specs()}
     assert specs[("raw.loans", "unique_key")] is True
     assert specs[("raw.payments", "references")] is True
+    assert specs[("raw.repayment_schedule", "references")] is True
+    assert specs[("raw.loans", "references")] is True
+    assert specs[("raw.guarantees", "references")] is False
+    assert specs[("raw.loan_events", "references")] is False
     assert specs[("raw.loans", "consistency")] is True
     assert specs[("raw.payments", "consistency")] is False
     assert specs[("raw.repayment_schedule", "within_contract")] is False
@@ -169,8 +173,17 @@ def test_unique_key_fails_on_a_duplicated_loan_id_the_loader_quarantined(tmp_pat
         .fetchone()[0] == 0  # both copies quarantined: raw.loans itself is unique
     o = outcome(con, "raw.loans", "delivered_key_unique")
     assert (o.status, o.failing_count, o.severity) == ("failed", 1, "blocking")
-    assert o.samples == [{"batch_id": o.samples[0]["batch_id"], "key": duplicated,
-                          "copies": 2}]
+    assert o.samples == [{"batch_id": o.samples[0]["batch_id"], "duplicated_keys": 1,
+                          "duplicated_rows": 2, "keys": duplicated}]
+    assert outcome(con, "raw.loans", "loaded_key_unique").status == "passed"
+
+
+def test_unique_key_fails_on_a_duplicate_among_loaded_rows(clean):
+    clean.execute("insert into raw.repayment_schedule select * from raw.repayment_schedule "
+                  "where line_number = ?", [first_line(clean, "repayment_schedule")])
+    o = outcome(clean, "raw.repayment_schedule", "loaded_key_unique")
+    assert (o.status, o.failing_count, o.severity) == ("failed", 1, "blocking")
+    assert o.samples[0]["copies"] == 2 and o.samples[0]["installment_no"] == 1
 
 
 def test_references_fail_on_a_payment_to_an_unknown_loan(tmp_path):

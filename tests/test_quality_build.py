@@ -4,6 +4,7 @@ warehouse stays exactly as it was, and the dashboard's data-quality page says wh
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def test_a_duplicated_loan_id_leaves_the_published_warehouse_unchanged(builds):
             ("raw.payments", "references", "loan_id->loans", 1),
             ("raw.repayment_schedule", "references", "loan_id->loans", 1)]
     unique = next(r for r in stopped if r["check_name"] == "unique_key")
-    assert f'"key":"{builds["duplicate"]}"' in unique["samples"].replace(" ", "")
+    assert f'"keys":"{builds["duplicate"]}"' in unique["samples"].replace(" ", "")
 
 
 def test_the_dashboard_says_why_the_warehouse_was_not_refreshed(builds, monkeypatch):
@@ -114,3 +115,36 @@ def test_the_dashboard_says_why_the_warehouse_was_not_refreshed(builds, monkeypa
     assert checks.iloc[0]["检查"] == "unique_key" and checks.iloc[0]["状态"] == "未通过"
     at.radio(key="lang").set_value("en").run()
     assert any(e.startswith("The latest build") for e in texts(at.error))
+
+
+def test_the_page_on_a_published_build_shows_its_checks_and_warnings(builds, tmp_path,
+                                                                      monkeypatch):
+    """The same published build, with a run log that ends in its success."""
+    warehouse = tmp_path / "postloan.duckdb"
+    shutil.copyfile(builds["warehouse"], warehouse)
+    for run in read_runs(builds["warehouse"]):
+        if run["status"] == "success":
+            from postloan.runlog import append_run
+
+            append_run(warehouse, run)
+    monkeypatch.setenv("POSTLOAN_WAREHOUSE", str(warehouse))
+    at = run_app()
+    at.switch_page("pages_/quality.py").run()
+    assert not at.exception
+    assert not at.error
+    assert texts(at.caption)[0] == "以下为当前发布版本的检查结果。"
+    shown = {m.label: m.value for m in at.metric}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        counts = dict(con.execute("select status, count(*) from reporting.data_quality_checks "
+                                  "group by 1").fetchall())
+        built = con.execute("select built_at::date from meta.build_info").fetchone()[0]
+    finally:
+        con.close()
+    assert shown == {"通过": f"{counts['passed']:,}", "未通过": "1", "执行出错": "0",
+                     "跳过": f"{counts['skipped']:,}"}
+    # The one failure is the freshness warning: the factory's as-of date is in 2024.
+    assert [e.label for e in at.expander] == [
+        "raw.batches · freshness · latest_as_of_recent (未通过, 警告)"]
+    freshness = at.dataframe[2].value
+    assert freshness.iloc[0]["距构建日天数"] == (built - dt.date(2024, 6, 30)).days
