@@ -2,7 +2,8 @@
 
 
 import datetime as dt
-from collections import defaultdict
+import time
+from collections import Counter, defaultdict
 
 import duckdb
 from dagster import (
@@ -148,8 +149,14 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
                     f"{result.loaded} loaded, {result.rejected} rejected, {result.skipped} "
                     f"skipped ({result.seconds:.1f}s, {result.encoding})")
         ops = load_operations()
+        started = time.perf_counter()
         outcomes = run_landing_suites(con, today=local_date(dt.datetime.now(dt.UTC), ops.zone),
                                       docs_root=docs_root(build.warehouse_path))
+        counts = Counter(o.status for o in outcomes)
+        context.log.info(f"data-quality landing suites: {len(outcomes)} rules in "
+                         f"{time.perf_counter() - started:.1f}s: " + ", ".join(
+                             f"{counts[s]} {s}" for s in ("passed", "failed", "errored",
+                                                          "skipped")))
         rows = record.rows_for(outcomes, context.run.run_id, "great_expectations")
         record.store(con, rows)
         record.append_log(build.warehouse_path, rows)
