@@ -88,8 +88,8 @@ def time_checks(path: Path, today: dt.date | None = None, threads: int = 2,
     """Seconds the landing suites (and the reporting suites, when reporting.loans exists) take
     on the build file ``path``."""
     con = duckdb.connect(str(path), config={"threads": str(threads),
-                                            "memory_limit": memory_limit,
-                                            "enable_progress_bar": False})
+                                            "memory_limit": memory_limit})
+    con.execute("set enable_progress_bar = false")
     try:
         started = time.perf_counter()
         landing = run_landing_suites(con, today=today)
