@@ -16,7 +16,14 @@ import duckdb
 import pytest
 
 from postloan.quality import engine
-from postloan.quality.record import blocking_failures, dbt_test_outcomes, summarise
+from postloan.quality.record import (
+    append_log,
+    blocking_failures,
+    dbt_test_outcomes,
+    read_log,
+    rows_for,
+    summarise,
+)
 from postloan.quality.suites import (
     Settings,
     landing_check_specs,
@@ -428,3 +435,13 @@ def test_dbt_tests_become_outcomes_with_severity():
         ("reporting.loans", "soft", "warning", "passed", 0),
     ]
     assert json.loads(out[0].as_row()["samples"]) == []
+
+
+def test_the_log_beside_the_warehouse_keeps_the_last_30_builds(tmp_path):
+    warehouse = tmp_path / "postloan.duckdb"
+    outcome_ = engine.Outcome("raw.loans", "completeness", "not_null:loan_id", "blocking",
+                              "passed", "0 of 3 rows", 0, 3, "d")
+    for n in range(32):
+        append_log(warehouse, rows_for([outcome_, outcome_], f"run-{n:02d}", "great_expectations"))
+    builds = [r["build_id"] for r in read_log(warehouse)]
+    assert builds == [f"run-{n:02d}" for n in range(2, 32) for _ in range(2)]

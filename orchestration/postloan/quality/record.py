@@ -23,6 +23,7 @@ COLUMNS = (
     ("failing_count", "bigint"), ("rows_checked", "bigint"), ("description", "varchar"),
     ("reason", "varchar"), ("samples", "varchar"),
 )
+KEEP_BUILDS = 30  # builds whose results the file beside the warehouse keeps
 BUILD_COLUMNS = (
     ("build_id", "varchar"), ("started_at", "varchar"), ("finished_at", "varchar"),
     ("status", "varchar"), ("published", "boolean"), ("failed_step", "varchar"),
@@ -79,6 +80,22 @@ def append_log(warehouse: Path, rows: list[dict[str, Any]]) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+    prune_log(warehouse)
+
+
+def prune_log(warehouse: Path, keep_builds: int = KEEP_BUILDS) -> None:
+    """Keep the results of the last ``keep_builds`` builds (the file is read on every page view;
+    older results stay in each published warehouse and in the GX data docs)."""
+    rows = read_log(warehouse)
+    builds = list(dict.fromkeys(r.get("build_id") for r in rows))
+    if len(builds) <= keep_builds:
+        return
+    kept = set(builds[-keep_builds:])
+    path = checks_log_path(warehouse)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n"
+                           for r in rows if r.get("build_id") in kept), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def read_log(warehouse: Path) -> list[dict[str, Any]]:
