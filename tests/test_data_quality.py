@@ -445,3 +445,28 @@ def test_the_log_beside_the_warehouse_keeps_the_last_30_builds(tmp_path):
         append_log(warehouse, rows_for([outcome_, outcome_], f"run-{n:02d}", "great_expectations"))
     builds = [r["build_id"] for r in read_log(warehouse)]
     assert builds == [f"run-{n:02d}" for n in range(2, 32) for _ in range(2)]
+
+
+@pytest.mark.parametrize("entity", ["repayment_schedule", "payments", "borrowers"])
+def test_no_check_passes_on_an_empty_delivered_file(tmp_path, entity):
+    """The file is delivered with its header only, and the manifest's control total says 0 rows:
+    even the control total, which matches, is not a pass on an empty file."""
+    folder = write_batch(tmp_path / "landing", control_totals=True)
+    write_csv(folder / FILE_NAMES[entity], HEADERS[entity], [])
+    import yaml
+
+    from postloan.landing.manifest import seal
+
+    manifest = yaml.safe_load((folder / "manifest.yaml").read_text(encoding="utf-8"))
+    manifest["files"][entity]["rows"] = 0
+    (folder / "manifest.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
+    seal(folder)
+    con = load_all(tmp_path / "landing")
+    result = {check: s["status"] for (asset, check), s in statuses(con).items()
+              if asset == f"raw.{entity}"}
+    assert set(result.values()) == {"failed"}, result
+    expected = {"not_empty", "types", "completeness", "unique_key", "control_totals"}
+    expected |= {"repayment_schedule": {"ranges", "within_contract", "references"},
+                 "payments": {"ranges", "references", "consistency"},
+                 "borrowers": {"ranges"}}[entity]
+    assert set(result) == expected
