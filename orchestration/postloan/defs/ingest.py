@@ -81,7 +81,7 @@ GX_CHECK_SPECS = [
 ]
 
 
-def check_results(outcomes, blocking_names=None):
+def check_results(outcomes):
     """One Dagster check result per (asset, check) of the data-quality outcomes."""
     for (asset, check), s in record.summarise(outcomes).items():
         severity = AssetCheckSeverity.ERROR if s["blocking"] else AssetCheckSeverity.WARN

@@ -263,8 +263,6 @@ def empty_delivered(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def _skip_reasons(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
     absent = absent_reasons(con)
     reasons = {(asset, check): why for asset, why in absent.items() for check in LANDING_CHECKS}
-    for asset, why in absent.items():
-        reasons[(asset, "types")] = why
     no_totals = con.execute("select entity from raw.load_log group by entity "
                             "having count(control_rows) = 0 and "
                             "bool_and(coalesce(control_sums, '{}') = '{}')").fetchall()
