@@ -99,6 +99,9 @@ def test_every_landing_check_has_a_dagster_spec_with_its_severity():
     assert specs[("raw.loans", "volume")] is False
     assert specs[("raw.batches", "freshness")] is False
     assert ("raw.borrowers", "references") not in specs  # borrowers reference nothing
+    assert specs[("raw.loans", "not_empty")] is True
+    assert specs[("raw.payments", "not_empty")] is False
+    assert specs[("raw.loan_events", "not_empty")] is False
 
 
 # --------------------------------------------------------------------------------------------
@@ -470,3 +473,6 @@ def test_no_check_passes_on_an_empty_delivered_file(tmp_path, entity):
                  "payments": {"ranges", "references", "consistency"},
                  "borrowers": {"ranges"}}[entity]
     assert set(result) == expected
+    severities = {o.severity for o in run_landing_suites(con, today=TODAY)
+                  if o.asset == f"raw.{entity}"}
+    assert severities == {"warning" if entity == "payments" else "blocking"}

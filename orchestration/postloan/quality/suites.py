@@ -3,7 +3,8 @@
 Landing suites are generated from the landing contract (``postloan.landing.contract``), so a new
 column or reference is checked without code here. Checks, per landing entity (asset ``raw.<e>``):
 
-* ``not_empty``      every delivered file loaded at least one row (blocking);
+* ``not_empty``      every delivered file loaded at least one row (blocking for borrowers,
+  loans and the schedule; warning for the others, which may have no row in a period);
 * ``types``          every column has the contract's SQL type (blocking);
 * ``completeness``   required columns are never empty (blocking);
 * ``ranges``         amounts and counts are not negative (blocking);
@@ -51,6 +52,17 @@ REPORTING_TABLES = ("loans", "portfolio_summary", "loan_classification")
 # Orphan events, collateral, guarantees and overrides are quarantined and warned about: the bundled
 # SBA data has a few (children of loans the loader rejected), and they change no reported figure
 # of a loan that is loaded.
+# Entities a portfolio batch cannot do without: an empty file of one of them stops publication.
+# Any other entity may legitimately be empty in a batch (no payment or event in the period); its
+# checks then fail as warnings, never pass. To say "none" without a warning, declare the entity
+# absent in the manifest.
+REQUIRED_ROWS = {"borrowers", "loans", "repayment_schedule"}
+
+
+def empty_severity(entity: str) -> str:
+    return BLOCKING if entity in REQUIRED_ROWS else WARNING
+
+
 BLOCKING_REFERENCES = {("loans", "borrowers"), ("payments", "loans"),
                        ("repayment_schedule", "loans")}
 
@@ -88,7 +100,7 @@ def entity_rules(entity: c.Entity) -> list[Rule]:
     asset = f"raw.{entity.name}"
     table = f"raw.{entity.name}"
     rules: list[Rule] = [Rule(
-        asset, "not_empty", "rows_loaded", BLOCKING,
+        asset, "not_empty", "rows_loaded", empty_severity(entity.name),
         f"(select batch_id, source_file, loaded_rows from raw.load_log "
         f"where entity = {_quote(entity.name)})",
         "loaded_rows = 0", "every delivered file loads at least one row")]
@@ -303,7 +315,9 @@ def run_landing_suites(con: duckdb.DuckDBPyConnection, today: dt.date | None = N
     for rule in landing_rules(settings, today):
         why = reasons.get((rule.asset, rule.check))
         if rule.asset in empty and rule.check not in ("not_empty", "freshness"):
-            outcomes.append(Outcome(rule.asset, rule.check, rule.name, rule.severity, "failed",
+            # Nothing to check is a failure, as grave as the file being empty.
+            severity = empty_severity(rule.asset.split(".")[1])
+            outcomes.append(Outcome(rule.asset, rule.check, rule.name, severity, "failed",
                                     "0 rows", None, 0, rule.description,
                                     f"no rows to check: {empty[rule.asset]}"))
             continue
