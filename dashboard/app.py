@@ -37,6 +37,7 @@ PAGES: dict[str, list[tuple[str, str, str, str]]] = {
     ],
     "nav.section.data": [
         ("loads.py", "loads", "nav.loads", ":material/fact_check:"),
+        ("quality.py", "quality", "nav.quality", ":material/rule:"),
     ],
 }
 

@@ -586,3 +586,45 @@ def loan_guarantees(snapshot: Snapshot, batch_id: str, loan_id: str) -> pd.DataF
         "where g.batch_id = ? and g.loan_id = ? order by g.guarantee_id",
         (batch_id, loan_id),
     )
+
+
+# --- data quality (docs/data-quality.md) --------------------------------------------------------
+
+QUALITY_COLUMNS = (
+    "build_id", "source", "asset", "check_name", "rule", "severity", "status", "observed_value",
+    "failing_count", "reason", "samples",
+)
+
+
+def published_checks(snapshot: Snapshot) -> pd.DataFrame:
+    """The data-quality results of the published build (empty for a build made before them)."""
+    if not _has_table(snapshot, "reporting", "data_quality_checks"):
+        return pd.DataFrame(columns=list(QUALITY_COLUMNS))
+    return query(
+        snapshot,
+        f"select {', '.join(QUALITY_COLUMNS)} from reporting.data_quality_checks "
+        "order by source, asset, check_name, rule",
+    )
+
+
+def logged_checks(run_id: str, path: Path | str | None = None) -> pd.DataFrame:
+    """The data-quality results a run left beside the warehouse (also for unpublished runs)."""
+    from postloan.quality.record import read_log
+
+    rows = [r for r in read_log(Path(path) if path else warehouse_path())
+            if r.get("build_id") == run_id]
+    frame = pd.DataFrame(rows, columns=list(QUALITY_COLUMNS))
+    frame["failing_count"] = frame["failing_count"].astype("Int64")
+    return frame
+
+
+def freshness(snapshot: Snapshot) -> pd.DataFrame:
+    """Each portfolio's latest as-of date in the published build and its age on the build
+    date (days)."""
+    return query(
+        snapshot,
+        "select s.portfolio_id, max(s.as_of_date) as as_of_date, "
+        "date_diff('day', max(s.as_of_date), max(i.built_at)::date) as age_days "
+        "from reporting.portfolio_summary s cross join meta.build_info i "
+        "group by s.portfolio_id order by s.portfolio_id",
+    )

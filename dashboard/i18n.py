@@ -1131,6 +1131,62 @@ LABELS: dict[str, dict[str, str]] = {
     "pack.sheet.ratios": {"zh": "监管集中度指标", "en": "Concentration ratios"},
     "pack.sheet.large": {"zh": "大额风险暴露", "en": "Large exposures"},
     "pack.sheet.loans": {"zh": "贷款明细", "en": "Loans"},
+    # --- data quality page (docs/data-quality.md) ------------------------------------------
+    "nav.quality": {"zh": "数据质量检查", "en": "Data quality checks"},
+    "quality.title": {"zh": "数据质量检查", "en": "Data quality checks"},
+    "quality.stopped": {
+        "zh": "最近一次构建 {run} 未发布：{reason}。看板仍显示上一个合格版本 {build}。",
+        "en": "The latest build {run} was not published: {reason}. The dashboard still shows "
+        "the last good build {build}.",
+    },
+    "quality.checks": {"zh": "最近一次构建的检查", "en": "Checks of the latest build"},
+    "quality.checks_failed_run": {
+        "zh": "以下为未发布的最近一次构建的检查结果。",
+        "en": "Results of the latest build, which was not published.",
+    },
+    "quality.checks_published": {
+        "zh": "以下为当前发布版本的检查结果。",
+        "en": "Results of the published build.",
+    },
+    "quality.no_checks": {
+        "zh": "该版本没有检查结果（早于数据质量检查的版本）。",
+        "en": "This build has no check results (it predates the data-quality checks).",
+    },
+    "quality.failures": {"zh": "未通过的检查与样例", "en": "Failures with samples"},
+    "quality.no_failures": {
+        "zh": "全部检查通过或跳过。",
+        "en": "Every check passed or was skipped.",
+    },
+    "quality.observed": {"zh": "观测值：{value}", "en": "Observed: {value}"},
+    "quality.rejects": {"zh": "按原因汇总的拒绝行", "en": "Rejected rows by reason"},
+    "quality.freshness": {"zh": "数据时效", "en": "Freshness"},
+    "quality.freshness_caption": {
+        "zh": "各组合最新数据日期距本版本构建日的天数（阈值见 config/data_quality.yaml）。",
+        "en": "Days from each portfolio's latest as-of date to the build date (threshold in "
+        "config/data_quality.yaml).",
+    },
+    "quality.history": {"zh": "构建历史", "en": "Build history"},
+    "quality.data_docs": {"zh": "GX 数据文档", "en": "GX data docs"},
+    "quality.data_docs_none": {
+        "zh": "尚未生成 Great Expectations 数据文档。",
+        "en": "No Great Expectations data docs yet.",
+    },
+    "quality.data_docs_link": {
+        "zh": "[打开 Great Expectations 数据文档]({url})（{path}）",
+        "en": "[Open the Great Expectations data docs]({url}) ({path})",
+    },
+    "dq_status.passed": {"zh": "通过", "en": "passed"},
+    "dq_status.failed": {"zh": "未通过", "en": "failed"},
+    "dq_status.errored": {"zh": "执行出错", "en": "errored"},
+    "dq_status.skipped": {"zh": "跳过", "en": "skipped"},
+    "dq_severity.blocking": {"zh": "阻断发布", "en": "blocking"},
+    "dq_severity.warning": {"zh": "警告", "en": "warning"},
+    "col.asset": {"zh": "数据资产", "en": "Asset"},
+    "col.check_name": {"zh": "检查", "en": "Check"},
+    "col.severity": {"zh": "严重程度", "en": "Severity"},
+    "col.observed_value": {"zh": "观测值", "en": "Observed"},
+    "col.failing_count": {"zh": "不合格数", "en": "Failing"},
+    "col.age_days": {"zh": "距构建日天数", "en": "Age (days)"},
 }
 
 # The industry limits page keeps its labels in one block of its own.

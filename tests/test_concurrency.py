@@ -499,8 +499,8 @@ def test_second_build_is_refused_and_wait_lets_it_queue(
 
 
 def _break_loans(folder: Path) -> None:
-    """Every loan's amount unreadable: all loans quarantined, so dbt's 'loans delivered but none
-    loaded' test fails (a failure in the dbt step rather than at ingest)."""
+    """Every loan's amount unreadable: all loans quarantined, so the blocking data-quality check
+    'loans delivered but none loaded' (not_empty) stops the build at ingest."""
     path = folder / "loans.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
@@ -512,22 +512,29 @@ def _break_loans(folder: Path) -> None:
     seal(folder)
 
 
-@pytest.mark.parametrize("case", ["wrong_control_total", "dbt_test_fails"])
+@pytest.mark.parametrize("case", ["wrong_control_total", "no_loan_loaded", "dbt_test_fails"])
 def test_failed_build_leaves_published_file_and_logs_failure(
         tmp_path: Path, procs: Processes, baseline: Baseline, case: str) -> None:
     warehouse = tmp_path / "wh" / "postloan.duckdb"
     copy_published(baseline, warehouse)
     before = published_digests(warehouse)
     landing = tmp_path / "landing"
+    extra: tuple[str, ...] = ()
     if case == "wrong_control_total":
         true_rows = expected_figures(write_batch(tmp_path / "probe", seed=21)).rows["loans"]
         write_batch(landing, seed=21, rows={"loans": true_rows + 5})
         step, words = "ingest_landing", "control_totals_match"
-    else:
+    elif case == "no_loan_loaded":
         _break_loans(write_batch(landing, seed=22))
-        step, words = "warehouse_dbt_assets", "loans"
+        step, words = "ingest_landing", "raw/loans not_empty"
+    else:
+        # A rule set with no floors in the seeds: the loans load and pass every landing check,
+        # and the dbt test that every outstanding loan is classified fails.
+        write_batch(landing, seed=23)
+        extra = ("--var", "classification_rule_set=no_such_rule_set")
+        step, words = "warehouse_dbt_assets", "classified"
 
-    build, rc, seconds = procs.run_build(landing, warehouse)
+    build, rc, seconds = procs.run_build(landing, warehouse, *extra)
     assert rc == 1, build.tail()
     stderr = build.err.read_text()
     assert "FAILED" in stderr and "unchanged" in stderr, stderr[-2000:]

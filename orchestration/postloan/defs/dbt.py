@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
@@ -50,7 +51,9 @@ class PostloanTranslator(DagsterDbtTranslator):
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return AssetKey(["raw", dbt_resource_props["name"]])
+            # raw.* (the landing tables) and quality.* (check results), both written by ingestion
+            return AssetKey([dbt_resource_props.get("schema") or "raw",
+                             dbt_resource_props["name"]])
         schema = dbt_resource_props.get("config", {}).get("schema") or "main"
         return AssetKey([schema, dbt_resource_props["name"]])
 
@@ -83,14 +86,36 @@ def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource,
     }
     previous = {key: os.environ.get(key) for key in overrides}
     os.environ.update(overrides)  # the dbt child process reads them through profiles.yml
+    invocation = dbt.cli(dbt_build_args(build.dbt_vars), context=context)
     try:
-        yield from dbt.cli(dbt_build_args(build.dbt_vars), context=context).stream()
+        yield from invocation.stream()
     finally:
+        record_dbt_tests(invocation, build, context.run.run_id, context.log)
         for key, value in previous.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def record_dbt_tests(invocation, build: BuildResource, run_id: str, log) -> None:
+    """Keep every dbt test's result with the other data-quality results (see quality/record.py),
+    also when a failing test stops the build."""
+    from postloan.quality import record
+
+    try:
+        outcomes = record.dbt_test_outcomes(invocation.get_artifact("run_results.json"),
+                                            invocation.get_artifact("manifest.json"))
+    except Exception as exc:  # noqa: BLE001 - no artifacts (dbt died early): nothing to record
+        log.warning(f"dbt test results not recorded: {exc}")
+        return
+    rows = record.rows_for(outcomes, run_id, "dbt")
+    record.append_log(build.warehouse_path, rows)
+    con = duckdb.connect(str(build.build_file(run_id)))
+    try:
+        record.store(con, rows)
+    finally:
+        con.close()
 
 
 def dbt_resource() -> DbtCliResource:

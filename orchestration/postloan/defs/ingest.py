@@ -1,7 +1,9 @@
 """Ingestion: one Dagster asset per landing entity, loaded together in one step (parents first)."""
 
 
-from collections import defaultdict
+import datetime as dt
+import time
+from collections import Counter, defaultdict
 
 import duckdb
 from dagster import (
@@ -26,7 +28,10 @@ from postloan.landing.load import (
     register_batches,
 )
 from postloan.landing.manifest import MANIFEST_NAME, SUPPORTED_SUFFIXES
-from postloan.operations import load_operations
+from postloan.operations import load_operations, local_date
+from postloan.quality import record
+from postloan.quality.docs import docs_root
+from postloan.quality.suites import landing_check_specs, run_landing_suites
 
 AUDIT_TABLES = ("batches", "load_log", "rejects", "skipped")
 GROUP = "landing"
@@ -45,6 +50,11 @@ AUDIT_SPECS = [
               description=f"Load audit: raw.{t}.")
     for t in AUDIT_TABLES
 ]
+QUALITY_SPECS = [
+    AssetSpec(AssetKey(["quality", t]), group_name=GROUP, kinds={"duckdb"},
+              description=f"Data-quality results: quality.{t} (docs/data-quality.md).")
+    for t in ("check_results", "builds")
+]
 CHECK_SPECS = [
     AssetCheckSpec("all_batches_complete", asset=raw_key("batches"), blocking=False,
                    description="warns when a batch under the landing folder is still being "
@@ -62,6 +72,25 @@ CHECK_SPECS = [
                        description="warns when rows were quarantined"),
     )
 ]
+
+
+GX_CHECK_SPECS = [
+    AssetCheckSpec(check, asset=AssetKey(asset.split(".")), blocking=blocking,
+                   description=description[:1000])
+    for asset, check, blocking, description in landing_check_specs()
+]
+
+
+def check_results(outcomes):
+    """One Dagster check result per (asset, check) of the data-quality outcomes."""
+    for (asset, check), s in record.summarise(outcomes).items():
+        severity = AssetCheckSeverity.ERROR if s["blocking"] else AssetCheckSeverity.WARN
+        yield AssetCheckResult(
+            asset_key=AssetKey(asset.split(".")), check_name=check,
+            passed=s["status"] in ("passed", "skipped"), severity=severity,
+            metadata={"status": s["status"], "failed_rows": s["failing_count"],
+                      "problems": MetadataValue.text(s["problems"]),
+                      "reason": MetadataValue.text(s["reason"] or "none")})
 
 
 def folders_without_manifest(landing) -> list:
@@ -86,7 +115,8 @@ def _control_problems(r: FileLoadResult) -> list[str]:
     return problems
 
 
-@multi_asset(specs=ENTITY_SPECS + AUDIT_SPECS, check_specs=CHECK_SPECS, name="ingest_landing")
+@multi_asset(specs=ENTITY_SPECS + AUDIT_SPECS + QUALITY_SPECS,
+             check_specs=CHECK_SPECS + GX_CHECK_SPECS, name="ingest_landing")
 def ingest_landing(context: AssetExecutionContext, build: BuildResource):
     """Read every batch under the landing folder into raw.* of this run's private build file."""
     plans = plan_batches(build.landing_path, build.as_of_dates)
@@ -118,6 +148,18 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
                     f"{result.batch_id} {result.entity}: {result.data_lines} records -> "
                     f"{result.loaded} loaded, {result.rejected} rejected, {result.skipped} "
                     f"skipped ({result.seconds:.1f}s, {result.encoding})")
+        ops = load_operations()
+        started = time.perf_counter()
+        outcomes = run_landing_suites(con, today=local_date(dt.datetime.now(dt.UTC), ops.zone),
+                                      docs_root=docs_root(build.warehouse_path))
+        counts = Counter(o.status for o in outcomes)
+        context.log.info(f"data-quality landing suites: {len(outcomes)} rules in "
+                         f"{time.perf_counter() - started:.1f}s: " + ", ".join(
+                             f"{counts[s]} {s}" for s in ("passed", "failed", "errored",
+                                                          "skipped")))
+        rows = record.rows_for(outcomes, context.run.run_id, "great_expectations")
+        record.store(con, rows)
+        record.append_log(build.warehouse_path, rows)
         con.execute("checkpoint")
         audit_counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0]
                         for t in AUDIT_TABLES}
@@ -177,3 +219,7 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
         passed=not incomplete, severity=AssetCheckSeverity.WARN,
         metadata={"incomplete": MetadataValue.text(
             "; ".join(f"{p.manifest.folder}: {p.reason}" for p in incomplete) or "none")})
+    for spec in QUALITY_SPECS:
+        yield MaterializeResult(asset_key=spec.key, metadata={
+            "rows": len(rows) if spec.key.path[-1] == "check_results" else 0})
+    yield from check_results(outcomes)

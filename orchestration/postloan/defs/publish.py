@@ -3,15 +3,29 @@
 
 import datetime as dt
 import json
+import time
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 import postloan
 from postloan.defs.dbt import ensure_manifest
 from postloan.defs.resources import BuildResource
 from postloan.publish import publish_with_masked_copy
-from postloan.runlog import append_run
+from postloan.quality import record
+from postloan.quality.docs import docs_root
+from postloan.quality.suites import reporting_check_specs, run_reporting_suites
+from postloan.runlog import append_run, read_runs
 
 
 def reporting_models() -> list[AssetKey]:
@@ -23,6 +37,48 @@ def reporting_models() -> list[AssetKey]:
 
 
 REPORTING_INPUTS = reporting_models()
+PUBLISHED = AssetKey(["published_warehouse"])
+REPORTING_CHECK_SPECS = [
+    AssetCheckSpec(f"{asset.split('.')[-1]}__{check}", asset=PUBLISHED, blocking=blocking,
+                   description=f"{asset}: {description}"[:1000])
+    for asset, check, blocking, description in reporting_check_specs()
+]
+
+
+def record_builds(con: duckdb.DuckDBPyConnection, warehouse, build_id: str,
+                  started: str | None) -> None:
+    """The build history so far (from the run log) and this build, into quality.builds."""
+    record.ensure_quality_schema(con)
+    con.execute("delete from quality.builds")
+    rows = [(r.get("run_id"), r.get("started_at"), r.get("finished_at"), r.get("status"),
+             r.get("status") == "success", r.get("failed_step"), r.get("reason"))
+            for r in read_runs(warehouse)]
+    rows.append((build_id, started, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                 "success", True, None, None))
+    con.executemany("insert into quality.builds values (?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def run_publication_checks(con: duckdb.DuckDBPyConnection, build: BuildResource,
+                           run_id: str, log=None) -> list:
+    """The reporting suites: stored with the build and beside the warehouse; a blocking failure
+    stops publication (the previous warehouse stays published) and names the checks."""
+    started = time.perf_counter()
+    outcomes = run_reporting_suites(con, docs_root=docs_root(build.warehouse_path))
+    seconds = time.perf_counter() - started
+    rows = record.rows_for(outcomes, run_id, "great_expectations")
+    record.store(con, rows)
+    record.append_log(build.warehouse_path, rows)
+    failed = record.blocking_failures(outcomes)
+    if log is not None:
+        log.info(f"data-quality reporting suites: {len(outcomes)} rules in {seconds:.1f}s, "
+                 f"{len(failed)} blocking failures")
+    if failed:
+        raise Failure(
+            description="blocking checks failed: " + "; ".join(
+                f"{o.asset} {o.check} {o.rule}: {o.status} ({o.observed_value or o.reason})"
+                for o in failed),
+            metadata={"failed_checks": len(failed)})
+    return outcomes
 
 
 def write_build_info(con: duckdb.DuckDBPyConnection, build_id: str, build: BuildResource,
@@ -45,15 +101,17 @@ def started_at(context: AssetExecutionContext) -> str | None:
     return dt.datetime.fromtimestamp(record.start_time, dt.UTC).isoformat(timespec="seconds")
 
 
-@asset(key=AssetKey(["published_warehouse"]), deps=REPORTING_INPUTS, group_name="publish",
-       kinds={"duckdb"})
-def published_warehouse(context: AssetExecutionContext, build: BuildResource) -> MaterializeResult:
+@asset(key=PUBLISHED, deps=REPORTING_INPUTS, group_name="publish", kinds={"duckdb"},
+       check_specs=REPORTING_CHECK_SPECS)
+def published_warehouse(context: AssetExecutionContext, build: BuildResource):
     """The warehouse readers open: replaced atomically by this run's build once every blocking
     check upstream has passed (a failed check stops the run before this step)."""
     build_file = build.build_file(context.run.run_id)
     built_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con = duckdb.connect(str(build_file))
     try:
+        outcomes = run_publication_checks(con, build, context.run.run_id, context.log)
+        record_builds(con, build.warehouse_path, context.run.run_id, started_at(context))
         write_build_info(con, context.run.run_id, build, built_at)
         summary = con.execute("""
             select count(*), count(distinct portfolio_id), string_agg(distinct as_of_date::varchar,
@@ -69,8 +127,15 @@ def published_warehouse(context: AssetExecutionContext, build: BuildResource) ->
         "warehouse": str(build.warehouse_path), "failed_step": None, "reason": None,
     })
     context.log.info(f"published {build.warehouse_path}")
-    return MaterializeResult(metadata={
+    yield MaterializeResult(metadata={
         "path": str(build.warehouse_path), "masked_copy": str(masked),
         "build_id": context.run.run_id,
         "portfolio_dates": summary[0], "portfolios": summary[1], "as_of_dates": summary[2] or "",
     })
+    for (asset_name, check), s in record.summarise(outcomes).items():
+        yield AssetCheckResult(
+            asset_key=PUBLISHED, check_name=f"{asset_name.split('.')[-1]}__{check}",
+            passed=s["status"] in ("passed", "skipped"),
+            severity=AssetCheckSeverity.ERROR if s["blocking"] else AssetCheckSeverity.WARN,
+            metadata={"status": s["status"], "failed_rows": s["failing_count"],
+                      "problems": MetadataValue.text(s["problems"])})

@@ -32,6 +32,7 @@ from postloan.landing.manifest import (
 from postloan.landing.readers import LandingFileError, open_records
 
 CHUNK_ROWS = 200_000
+HEADER_SEARCH_LINES = 10  # how far below the first line a header may stand (title rows)
 TOTAL_WORDS = ("合计", "总计", "小计", "total", "totals", "grand total", "sum")
 META_COLUMNS = (
     ("batch_id", "VARCHAR"),
@@ -195,13 +196,39 @@ def _number_text(col: str) -> str:
     return f"replace(replace({_clean(col)}, ',', ''), ' ', '')"
 
 
+# Full-width digits and punctuation, and the other minus signs, as their ASCII forms.
+WIDE_FROM = "０１２３４５６７８９．，－＋−（）／"
+WIDE_TO = "0123456789.,-+-()/"
+
+
+def _wide_to_ascii(expr: str) -> str:
+    return f"translate({expr}, '{WIDE_FROM}', '{WIDE_TO}')"
+
+
+def _number_normalised(col: str) -> str:
+    """Number text as a bank's export may write it: full-width digits and commas, thousands
+    separators, currency signs and words (¥ ￥ $ 元 RMB CNY), accounting negatives (1,000.00)."""
+    text = (f"regexp_replace({_wide_to_ascii(_clean(col))}, "
+            f"'[,\\s¥￥$€£元]|RMB|CNY|人民币', '', 'g')")
+    return (f"(case when regexp_full_match({text}, '\\((.*)\\)') "
+            f"then '-' || regexp_extract({text}, '^\\((.*)\\)$', 1) else {text} end)")
+
+
 def typed_expr(entity: c.Entity, col: c.Column) -> str:
     v = _clean(col.name)
     if col.type == c.TEXT:
         return v
     if col.type == c.DATE:
+        # Fast path for ISO and the usual variants; then full-width digits, 2024年2月29日 and
+        # Excel serial day numbers (5 digits: 1927-05-18 to 2173-10-14), only for the rest.
+        wide = _wide_to_ascii(v)
         return (f"coalesce(try_strptime({v}, '%Y-%m-%d'), try_strptime({v}, '%Y/%m/%d'), "
-                f"try_strptime({v}, '%Y%m%d'))::date")
+                f"try_strptime({v}, '%Y%m%d'), try_strptime({wide}, '%Y-%m-%d'), "
+                f"try_strptime({wide}, '%Y/%m/%d'), try_strptime({wide}, '%Y%m%d'), "
+                f"try_strptime({wide}, '%Y年%m月%d日'), "
+                f"case when regexp_full_match({wide}, '[0-9]{{5}}(\\.0+)?') "
+                f"then (date '1899-12-30' + cast(floor(cast({wide} as double)) as integer))"
+                f"::timestamp end)::date")
     if col.type in (c.MONEY, c.RATE, c.NUMBER, c.INTEGER):
         if col.type == c.INTEGER:
             pattern = r"^[+-]?[0-9]+$"
@@ -210,8 +237,12 @@ def typed_expr(entity: c.Entity, col: c.Column) -> str:
         # Parse through an 18-digit decimal (64-bit, fast) and then widen: casting text straight
         # to a wider decimal is two orders of magnitude slower in DuckDB.
         scale = c.MAX_SCALE[col.type]
-        return (f"case when regexp_full_match({_number_text(col.name)}, '{pattern}') "
-                f"then try_cast(try_cast({_number_text(col.name)} as decimal(18, {scale})) "
+        plain, wide = _number_text(col.name), _number_normalised(col.name)
+        return (f"case when regexp_full_match({plain}, '{pattern}') "
+                f"then try_cast(try_cast({plain} as decimal(18, {scale})) "
+                f"as {c.SQL_TYPES[col.type]}) "
+                f"when regexp_full_match({wide}, '{pattern}') "
+                f"then try_cast(try_cast({wide} as decimal(18, {scale})) "
                 f"as {c.SQL_TYPES[col.type]}) end")
     if col.type == c.BOOLEAN:
         trues = ", ".join(f"'{w}'" for w in c.TRUE_WORDS)
@@ -225,7 +256,7 @@ def typed_expr(entity: c.Entity, col: c.Column) -> str:
 
 def _expected(col: c.Column) -> str:
     if col.type == c.DATE:
-        return "a date YYYY-MM-DD (or YYYY/MM/DD, YYYYMMDD)"
+        return "a date YYYY-MM-DD (or YYYY/MM/DD, YYYYMMDD, YYYY年M月D日, an Excel day number)"
     if col.type in (c.MONEY, c.RATE, c.NUMBER):
         scale = c.MAX_SCALE[col.type]
         return (f"a decimal number with at most {scale} decimal places and {18 - scale} digits "
@@ -284,6 +315,31 @@ def _classify(cells: list[str], header_norm: list[str]) -> str | None:
     return None
 
 
+def _map_header(entity: c.Entity, header: list[str]
+                ) -> tuple[dict[str, int], list[str], str | None]:
+    """Column positions, unknown column names, and what makes this line unusable as the header
+    (None when it is a complete one)."""
+    lookup = c.header_lookup(entity)
+    positions: dict[str, int] = {}
+    unknown: list[str] = []
+    for i, name in enumerate(header):
+        col = lookup.get(c.normalise_header(name))
+        if col is None:
+            if name.strip():
+                unknown.append(name.strip())
+        elif col in positions:
+            return positions, unknown, (f"column '{name}' maps to {col}, which already appears "
+                                        f"as '{header[positions[col]]}'")
+        else:
+            positions[col] = i
+    for col in entity.columns:
+        if col.required and col.name not in positions:
+            spellings = " / ".join((col.name, *col.aliases))
+            return positions, unknown, (f"required column {col.name} ({spellings}) is missing "
+                                        f"from the header")
+    return positions, unknown, None
+
+
 def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
               entity: c.Entity, landing: Path | None = None) -> FileLoadResult:
     started = time.perf_counter()
@@ -292,28 +348,27 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
     root = (landing or manifest.folder.parent).resolve()
     rel = str(path.relative_to(root)) if root in path.parents else str(path)
     stream = open_records(path, entity.name)
-    lookup = c.header_lookup(entity)
-    positions: dict[str, int] = {}
-    unknown: list[str] = []
-    for i, name in enumerate(stream.header):
-        col = lookup.get(c.normalise_header(name))
-        if col is None:
-            if name.strip():
-                unknown.append(name.strip())
-        elif col in positions:
-            raise LandingFileError(
-                f"{path}: line {stream.header_line}: column '{name}' maps to {col}, which "
-                f"already appears as '{stream.header[positions[col]]}'")
-        else:
-            positions[col] = i
-    for col in entity.columns:
-        if col.required and col.name not in positions:
-            spellings = " / ".join((col.name, *col.aliases))
-            raise LandingFileError(
-                f"{path}: line {stream.header_line}: required column {col.name} ({spellings}) "
-                f"is missing from the header")
-    header_norm = [c.normalise_header(x) for x in stream.header]
-    width = len(stream.header)
+    header, header_line = stream.header, stream.header_line
+    positions, unknown, problem = _map_header(entity, header)
+    titles: list[tuple[int, list[str]]] = []
+    if problem and not positions:
+        # No known column at all: perhaps a title (a merged cell in a spreadsheet) stands above
+        # the header. Look a few records further for a line that is a complete header.
+        seen: list[tuple[int, list[str]]] = []
+        for line, cells in stream.records:
+            seen.append((line, cells))
+            found, found_unknown, found_problem = _map_header(entity, cells)
+            if not found_problem:
+                titles = [(header_line, header), *seen[:-1]]
+                header, header_line = cells, line
+                positions, unknown, problem = found, found_unknown, None
+                break
+            if len(seen) >= HEADER_SEARCH_LINES:
+                break
+    if problem:
+        raise LandingFileError(f"{path}: line {header_line}: {problem}")
+    header_norm = [c.normalise_header(x) for x in header]
+    width = len(header)
 
     names = [col.name for col in entity.columns]
     con.execute("drop table if exists _incoming")
@@ -327,8 +382,9 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
     con.execute("delete from raw.load_log where batch_id = ? and entity = ?",
                 [batch_id, entity.name])
 
-    data_lines = 0
-    skipped: list[tuple] = []
+    data_lines = len(titles)
+    skipped: list[tuple] = [(batch_id, entity.name, rel, line, "title above the header",
+                             json.dumps(cells, ensure_ascii=False)) for line, cells in titles]
     early_rejects: list[tuple] = []
     buffer: dict[str, list] = {"line_number": [], **{f"c_{n}": [] for n in names}}
     idx = [(f"c_{n}", positions.get(n)) for n in names]
