@@ -8,7 +8,9 @@
 -- var industry_trend_months month-ends up to the date (all of them present); the month in which
 -- the line first reaches the limit (projected_limit_month, a month-end), or the trend status
 -- says why there is none (too_few_month_ends, not_rising; reached when the line is already at
--- or above it).
+-- or above it). is_delivered_as_of: the date is a batch's own as-of date (the committee's date,
+-- on which reporting.industry_limit_breaches and the review list are drawn up); the other dates
+-- are month-ends replayed by the month-end history, for the utilisation history and the trend.
 with
 
 dated as (
@@ -26,13 +28,15 @@ limits as (
 dates as (
     -- One row per portfolio and date, in the currency of the batch the date's rows come from.
     select dated.portfolio_id, dated.as_of_date, any_value(batches.currency) as currency,
+        bool_or(dated.is_delivered_as_of) as is_delivered_as_of,
     from {{ ref('int_industry_exposure_by_date') }} as dated
     inner join {{ ref('stg_landing__batches') }} as batches using (batch_id)
     group by all
 ),
 
 in_force as (
-    select dates.portfolio_id, dates.as_of_date, dates.currency, limits.*
+    select dates.portfolio_id, dates.as_of_date, dates.currency, dates.is_delivered_as_of,
+        limits.*
         exclude (portfolio_id),
     from dates
     inner join limits
@@ -65,6 +69,7 @@ measured as (
     select
         in_force.portfolio_id,
         in_force.as_of_date,
+        in_force.is_delivered_as_of,
         in_force.currency,
         in_force.scheme,
         in_force.level,
@@ -141,6 +146,7 @@ projected as (
 select
     measured.portfolio_id,
     measured.as_of_date,
+    measured.is_delivered_as_of,
     measured.currency,
     measured.scheme,
     measured.level,
