@@ -303,6 +303,13 @@ def test_limit_in_force_at_every_month_end(con):
                          exposure, used.quantize(D("0.000001")), band))
     assert rows == expected
     assert [r[-1] for r in rows[12:]] == ["breach"] * 8 + ["red"] * 2 + ["amber"] * 2
+    # The trend reads the exposure at month-ends before the first limit took effect too: on
+    # 2022-01-31 the line already runs through August 2021-January 2022 (1,200.00 flat).
+    assert con.execute("""
+        select trend_status, trend_points, trend_slope_per_month
+        from reporting.industry_limit_utilisation
+        where portfolio_id = 'defaults' and industry_code = '7010'
+          and as_of_date = date '2022-01-31'""").fetchone() == ("not_rising", 6, D("0.00"))
     # Over the limit at the replayed month-ends of 2023, within it on the delivered date: the
     # breach list and the review list, drawn up on delivered as-of dates, are empty.
     assert con.execute("""
