@@ -1,7 +1,8 @@
 """Industry limits and industry risk of the chosen portfolio and as-of date (rules I1-I4, J16).
 
 Sections: utilisation of every limit in force with its band (I3) and the trend's projected month,
-utilisation over the as-of dates, the breaches with the loans and borrowers that drive them, the
+utilisation over the history dates (month-ends and delivered as-of dates; breaches and reviews are
+those of the delivered date), the breaches with the loans and borrowers that drive them, the
 committee's review list with its evidence and suggested action, default rates by industry and
 year, the risk indicators of each industry, and a drill-down industry -> borrowers -> loans.
 
