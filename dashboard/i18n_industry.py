@@ -48,10 +48,16 @@ INDUSTRY_LABELS: dict[str, dict[str, str]] = {
     "industry.list_separator": {"zh": "、", "en": ", "},
     "industry.history": {"zh": "使用率变化", "en": "Utilisation over time"},
     "industry.history_caption": {
-        "zh": "趋势：过去{months}个月末的最小二乘直线；预计触及限额月份为直线首次达到限额的月份。",
-        "en": "Trend: least-squares line through the last {months} month-ends; the projected "
-        "month is the first month the line reaches the limit.",
+        "zh": "历史上每个月末（两次交付之间的月末由月末历史回溯重算）及每个交付数据日期；"
+        "超限明细与审议清单只按交付数据日期编制。趋势：过去{months}个月末的最小二乘直线；"
+        "预计触及限额月份为直线首次达到限额的月份。",
+        "en": "Every month-end of the history (those between deliveries replayed by the "
+        "month-end history) and every delivered as-of date; the breach and review lists are "
+        "drawn up on delivered as-of dates only. Trend: least-squares line through the last "
+        "{months} month-ends; the projected month is the first month the line reaches the "
+        "limit.",
     },
+    "col.is_delivered_as_of": {"zh": "交付数据日期", "en": "Delivered as-of date"},
     "industry.breach_list": {
         "zh": "超限明细：驱动超限的贷款与借款人",
         "en": "Breaches: the loans and borrowers behind them",

@@ -26,12 +26,13 @@ def schemes(snapshot: Snapshot, portfolio_id: str, as_of: dt.date) -> list[str]:
 
 
 def utilisation(snapshot: Snapshot, portfolio_id: str) -> pd.DataFrame:
-    """Every limit in force on every date of the portfolio, oldest date first."""
+    """Every limit in force on every date of the portfolio (month-ends of the history and
+    delivered as-of dates), oldest date first."""
     return query(
         snapshot,
-        "select as_of_date, scheme, level, industry_code, industry_name, limit_amount, "
-        "limit_effective_from, exposure, utilisation, headroom, band, band_amber_from, "
-        "band_red_from, band_breach_from, loans, borrowers, "
+        "select as_of_date, is_delivered_as_of, scheme, level, industry_code, industry_name, "
+        "limit_amount, limit_effective_from, exposure, utilisation, headroom, band, "
+        "band_amber_from, band_red_from, band_breach_from, loans, borrowers, "
         "trend_status, trend_points, trend_slope_per_month, projected_limit_month, provenance "
         "from reporting.industry_limit_utilisation where portfolio_id = ? "
         "order by as_of_date, scheme, level, industry_code",

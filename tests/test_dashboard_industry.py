@@ -139,12 +139,40 @@ def test_history_and_projected_month(app_env: Path) -> None:
     assert table["Utilisation"].tolist() == ["80.00%"]
     assert table["Trend"].tolist() == ["rising"]
     assert table["Projected to reach limit"].tolist() == ["2024-11-30"]
+    # Every month-end since the loans' disbursement in June 2023: June-November replayed from
+    # the first delivery (31.00 / 50.00), then the seven delivered month-ends.
     history = frame_with(at, "As-of date", "Utilisation", "Band")
-    assert history["As-of date"].tolist() == ["2023-12-31", "2024-01-31", "2024-02-29",
+    assert history["As-of date"].tolist() == ["2023-06-30", "2023-07-31", "2023-08-31",
+                                              "2023-09-30", "2023-10-31", "2023-11-30",
+                                              "2023-12-31", "2024-01-31", "2024-02-29",
                                               "2024-03-31", "2024-04-30", "2024-05-31",
                                               "2024-06-30"]
-    assert history["Utilisation"].tolist() == ["62.00%", "60.00%", "64.00%", "68.00%",
-                                               "72.00%", "76.00%", "80.00%"]
+    assert history["Delivered as-of date"].tolist() == ["no"] * 6 + ["yes"] * 7
+    assert history["Utilisation"].tolist() == ["62.00%"] * 7 + ["60.00%", "64.00%", "68.00%",
+                                                                 "72.00%", "76.00%", "80.00%"]
+    assert history["Band"].tolist() == ["green"] * 12 + ["amber"]
+
+
+@pytest.mark.slow
+def test_breaches_at_replayed_month_ends_stay_in_the_history(app_env: Path) -> None:
+    """The ``defaults`` book's 7010 is over its 1,000.00 limit at month-ends of 2023 replayed
+    between deliveries, and at 80% (amber) on the delivered 2023-12-31 (worked in
+    test_limit_in_force_at_every_month_end): the history shows the breaches, the breach list
+    and the review list of the date do not."""
+    at = industry_page("defaults", "en", "2023-12-31")
+    now = frame_with(at, "Utilisation", "Band", "Projected to reach limit")
+    assert (now["Industry"].tolist(), now["Utilisation"].tolist(), now["Band"].tolist()) == (
+        ["7010"], ["80.00%"], ["amber"])
+    assert "No industry limit is breached on the selected date." in texts(at.info)
+    assert texts(at.error) == []    # no "limits breached" alert for the date
+    history = frame_with(at, "As-of date", "Utilisation", "Band")
+    breaches = history[history["Band"] == "breach"]
+    assert breaches["As-of date"].tolist() == [
+        "2023-01-31", "2023-02-28", "2023-03-31", "2023-04-30", "2023-05-31", "2023-06-30",
+        "2023-07-31", "2023-08-31"]
+    assert breaches["Delivered as-of date"].tolist() == ["no"] * 8
+    assert breaches["Utilisation"].tolist()[:3] == ["100.00%", "110.00%", "110.00%"]
+    assert len(history) == 24 and history["As-of date"].tolist()[0] == "2022-01-31"
 
 
 @pytest.mark.slow
@@ -162,9 +190,9 @@ def test_growth_and_migration_since_the_previous_stock_date(app_env: Path) -> No
 @pytest.mark.slow
 def test_default_rates_by_year(app_env: Path) -> None:
     at = industry_page("defaults", "en")
-    rates = frame_with(at, "Performing at start", "Default rate")
+    rates = frame_with(at, "Performing obligors", "Default rate")
     first = rates.iloc[0]
-    assert (first["Year"], first["Industry"], first["Performing at start"],
+    assert (first["Year"], first["Industry"], first["Performing obligors"],
             first["Defaulted"], first["Default rate"], first["Book default rate"]) == (
         2023, "C", 10, 0, "0.00%", "10.00%")
     k2023 = rates[(rates["Year"] == 2023) & (rates["Industry"] == "K")].iloc[0]

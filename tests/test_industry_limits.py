@@ -10,13 +10,20 @@ portfolios, each worked by hand below:
 * ``i4_over`` / ``i4_at`` / ``i4_below``: the I4 trigger (industry NPL 4.2% against the bank's
   1.5% = 2.8 >= 2.0) and both sides of 2.0.
 * ``trend``: seven month-end batches; the straight line through the last six reaches the limit.
-* ``defaults``: charge-offs in one year against obligors performing at its start.
+  The month-end history (``fct_loan_month_ends``) adds the month-ends from the first
+  disbursement (June 2023), replayed from the first delivery: they count in the utilisation
+  history and the trend, while breaches and reviews are drawn up on delivered as-of dates only.
+* ``defaults``: charge-offs in one year against obligors performing at its start; a 7010 limit
+  cut from 2,000.00 to 1,000.00 on 2023-01-01 is breached at replayed month-ends of 2023, not at
+  the delivered 2023-12-31.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import duckdb
@@ -179,7 +186,10 @@ def write_books(landing: Path) -> None:
               ("EV3", "W-1", "2022-08-01", "write_off", "100.00"),
               ("EV4", "NEW-1", "2023-09-01", "write_off", "100.00")]
     payments = [("PP1", "P-1", "2022-06-30", "100.00", "0.00")]
-    write_book(landing, "defaults", "2023-12-31", loans, events=events, payments=payments)
+    # A 7010 limit of 2,000.00 from 2022, cut to 1,000.00 from 2023 (effective dating over the
+    # month-end history: test_limit_in_force_at_every_month_end).
+    limits = [(GBT, "7010", 3, "2000.00", "2022-01-01"), (GBT, "7010", 3, "1000.00", "2023-01-01")]
+    write_book(landing, "defaults", "2023-12-31", loans, limits, events=events, payments=payments)
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +199,16 @@ def con(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     warehouse = landing.parent / "wh" / "postloan.duckdb"
     assert run_build(landing, warehouse, ephemeral=True, log_level="WARNING") == 0
     return duckdb.connect(str(warehouse), read_only=True)
+
+
+def month_ends(first: str, last: str) -> list[dt.date]:
+    """Every month-end from ``first`` to ``last`` (both month-ends)."""
+    found, day = [], dt.date.fromisoformat(first)
+    while day <= dt.date.fromisoformat(last):
+        found.append(day)
+        following = (day + dt.timedelta(days=1)).replace(day=28) + dt.timedelta(days=4)
+        day = following.replace(day=1) - dt.timedelta(days=1)
+    return found
 
 
 def utilisation(con, portfolio: str, code: str, as_of: str = AS_OF) -> tuple:
@@ -237,10 +257,65 @@ def test_limits_are_effective_dated(con):
     # 2024-01-01 (not 100.00 from 2023, not 200.00 from 2024-07-01).
     assert utilisation(con, "i3", "C") == (D("300.00"), D("219.97"), D("0.733233"),
                                            D("80.03"), "green")
+    # The history of i3 runs from the month of the first disbursement (2024-01-01) to the
+    # delivered 2024-06-30: the 2024 limit is the one in force at every month-end of it.
     effective = con.execute("""
-        select limit_effective_from from reporting.industry_limit_utilisation
-        where portfolio_id = 'i3' and industry_code = 'C'""").fetchall()
-    assert effective == [(dt.date(2024, 1, 1),)]
+        select as_of_date, is_delivered_as_of, limit_amount, limit_effective_from
+        from reporting.industry_limit_utilisation
+        where portfolio_id = 'i3' and industry_code = 'C' order by as_of_date""").fetchall()
+    assert effective == [
+        (month_end, month_end == dt.date(2024, 6, 30), D("300.00"), dt.date(2024, 1, 1))
+        for month_end in month_ends("2024-01-31", "2024-06-30")]
+
+
+@pytest.mark.slow
+def test_limit_in_force_at_every_month_end(con):
+    """7010 of the ``defaults`` book, under 2,000.00 from 2022 and 1,000.00 from 2023.
+
+    Ten loans D0-D9, P and W of 100.00 each since 2021-03-01: 1,200.00 (no limit in force
+    before 2022); P repaid on 2022-06-30 -> 1,100.00; W written off on 2022-08-01 -> 1,000.00;
+    the cut to 1,000.00 puts that at 100% (breach) from January 2023; NEW disbursed 2023-02-01
+    -> 1,100.00 (110%); D0 written off 2023-04-10 -> 1,000.00; NEW written off 2023-09-01 ->
+    900.00 (90%, red); D1 written off 2023-11-30 -> 800.00 (80%, amber) at the delivered
+    2023-12-31.
+    """
+    rows = con.execute("""
+        select as_of_date, is_delivered_as_of, limit_amount, limit_effective_from, exposure,
+               utilisation, band
+        from reporting.industry_limit_utilisation
+        where portfolio_id = 'defaults' and industry_code = '7010'
+        order by as_of_date""").fetchall()
+    expected = []
+    for month_end in month_ends("2022-01-31", "2023-12-31"):
+        limit, effective = ((D("2000.00"), dt.date(2022, 1, 1)) if month_end.year == 2022
+                            else (D("1000.00"), dt.date(2023, 1, 1)))
+        exposure = (D("1200.00") if month_end < dt.date(2022, 6, 30)
+                    else D("1100.00") if month_end < dt.date(2022, 8, 31)
+                    else D("1000.00") if month_end < dt.date(2023, 2, 28)
+                    else D("1100.00") if month_end < dt.date(2023, 4, 30)
+                    else D("1000.00") if month_end < dt.date(2023, 9, 30)
+                    else D("900.00") if month_end < dt.date(2023, 11, 30)
+                    else D("800.00"))
+        used = exposure / limit
+        band = ("breach" if used >= 1 else "red" if used >= D("0.9")
+                else "amber" if used >= D("0.8") else "green")
+        expected.append((month_end, month_end == dt.date(2023, 12, 31), limit, effective,
+                         exposure, used.quantize(D("0.000001")), band))
+    assert rows == expected
+    assert [r[-1] for r in rows[12:]] == ["breach"] * 8 + ["red"] * 2 + ["amber"] * 2
+    # The trend reads the exposure at month-ends before the first limit took effect too: on
+    # 2022-01-31 the line already runs through August 2021-January 2022 (1,200.00 flat).
+    assert con.execute("""
+        select trend_status, trend_points, trend_slope_per_month
+        from reporting.industry_limit_utilisation
+        where portfolio_id = 'defaults' and industry_code = '7010'
+          and as_of_date = date '2022-01-31'""").fetchone() == ("not_rising", 6, D("0.00"))
+    # Over the limit at the replayed month-ends of 2023, within it on the delivered date: the
+    # breach list and the review list, drawn up on delivered as-of dates, are empty.
+    assert con.execute("""
+        select count(*) from reporting.industry_limit_breaches
+        where portfolio_id = 'defaults'""").fetchone() == (0,)
+    assert reviews(con, "defaults", "limit_breach") == {}
 
 
 @pytest.mark.slow
@@ -255,6 +330,20 @@ def test_breach_list_names_the_driving_loans_and_borrowers(con):
         ("7111", "7111-L", "B7111", "客户B7111", D("51.00"), D("1.00"), D("1.000000"), 1),
         ("7112", "7112-L", "B7112", "客户B7112", D("50.00"), D("0.00"), D("1.000000"), 1),
     ]
+    # Both are over the limit at every month-end since their disbursement on 2024-01-01 (the
+    # utilisation history has them), but the list is the committee's: the delivered as-of date
+    # only.
+    history = con.execute("""
+        select industry_code, count(*) filter (where band = 'breach'),
+               count(*) filter (where band = 'breach' and is_delivered_as_of)
+        from reporting.industry_limit_utilisation
+        where portfolio_id = 'i3' and industry_code in ('7111', '7112') group by all
+        order by all""").fetchall()
+    assert history == [("7111", 6, 1), ("7112", 6, 1)]
+    dates = con.execute("""
+        select distinct as_of_date from reporting.industry_limit_breaches
+        where portfolio_id = 'i3'""").fetchall()
+    assert dates == [(dt.date(2024, 6, 30),)]
     # Each breach is on the committee's review list at the level its limit was set.
     breaches = reviews(con, "i3", "limit_breach")
     assert set(breaches) == {"7111", "7112"}
@@ -383,24 +472,60 @@ def test_i4_both_sides_of_two(con):
 # --- history and trend ------------------------------------------------------------------------
 
 
+def least_squares(points: list[Decimal]) -> tuple[Fraction, Fraction]:
+    """Slope and value at the last point of the least-squares line through equally spaced
+    points (one a month), exact."""
+    n = len(points)
+    mean_x, mean_y = Fraction(n + 1, 2), sum(Fraction(p) for p in points) / n
+    num = sum((x - mean_x) * (Fraction(p) - mean_y) for x, p in enumerate(points, start=1))
+    slope = num / sum((x - mean_x) ** 2 for x in range(1, n + 1))
+    return slope, mean_y + slope * (n - mean_x)
+
+
 @pytest.mark.slow
 def test_trend_through_the_last_six_month_ends_reaches_the_limit(con):
     rows = con.execute("""
-        select as_of_date, exposure, band, trend_status, trend_points, trend_slope_per_month,
-               projected_limit_month
+        select as_of_date, is_delivered_as_of, exposure, band, trend_status, trend_points,
+               trend_slope_per_month, projected_limit_month
         from reporting.industry_limit_utilisation
         where portfolio_id = 'trend' and industry_code = '7010' order by as_of_date""").fetchall()
-    assert [(str(r[0]), str(r[1])) for r in rows] == list(zip(TREND_DATES, TREND_EXPOSURE,
-                                                             strict=True))
+    # The loans were disbursed on 2023-06-01: the month-ends June-November 2023 are replayed
+    # from the first delivery (T-1 at 31.00), then one delivered month-end each.
+    replayed = month_ends("2023-06-30", "2023-11-30")
+    assert [r[:3] for r in rows] == (
+        [(d, False, D("31.00")) for d in replayed]
+        + [(dt.date.fromisoformat(d), True, D(e)) for d, e in zip(TREND_DATES, TREND_EXPOSURE,
+                                                                  strict=True)])
     # Five month-ends and fewer: no line yet.
-    assert [r[3] for r in rows[:5]] == ["too_few_month_ends"] * 5
-    # May: December-May (31, 30, 32, 34, 36, 38): slope 27.5 / 17.5 = 1.5714 a month, the line
-    # at 37.43 in May reaches 50.00 after 8.0 months: January 2025.
-    assert rows[5][3:] == ("rising", 6, D("1.57"), dt.date(2025, 1, 31))
-    # June: January-June (30, 32, ... 40) lie on a line rising 2.00 a month, at 40.00 in June;
-    # 50.00 is reached five months later. December's 31.00 is outside the window.
-    assert rows[6][3:] == ("rising", 6, D("2.00"), dt.date(2024, 11, 30))
-    assert rows[6][2] == "amber"   # 40 / 50 = 80%
+    assert [r[4:6] for r in rows[:5]] == [("too_few_month_ends", n) for n in range(1, 6)]
+    # November and December 2023: six month-ends at 31.00, a flat line (the first trend on
+    # replayed month-ends: a single delivery gives six points); January 2024: August-January
+    # (31 x 5, 30) falls 2.5 / 17.5 = 0.14 a month.
+    assert [r[4:7] for r in rows[5:8]] == [("not_rising", 6, D("0.00")),
+                                           ("not_rising", 6, D("0.00")),
+                                           ("not_rising", 6, D("-0.14"))]
+    # Rising lines: (x - 3.5)(y - mean) summed over the six points / 17.5; the month is the
+    # first whose line value reaches 50.00 (from the line's value at the date, limit - value
+    # over the slope, rounded up):
+    # February: Sep-Feb (31 x 4, 30, 32): 1.0 / 17.5 = 0.0571, at 31.1429, 330 months -> Aug 2051;
+    # March: Oct-Mar (31 x 3, 30, 32, 34): 8.5 / 17.5 = 0.4857, at 32.7143, 35.6 -> Mar 2027;
+    # April: Nov-Apr (31, 31, 30, 32, 34, 36): 18 / 17.5 = 1.0286, at 34.9048, 14.7 -> Jul 2025;
+    # May: Dec-May (31, 30, 32, 34, 36, 38): 27.5 / 17.5 = 1.5714, at 37.43, 8.0 -> Jan 2025;
+    # June: Jan-Jun (30, 32, ... 40) on a line rising 2.00 a month, at 40.00 in June; 50.00 is
+    # reached five months later (December's 31.00 is outside the window).
+    exposure = [r[2] for r in rows]
+    lines = [least_squares(exposure[i - 5:i + 1]) for i in range(8, 13)]
+    assert [slope for slope, _ in lines] == [Fraction(2, 35), Fraction(17, 35), Fraction(36, 35),
+                                             Fraction(11, 7), 2]
+    assert [math.ceil((50 - value) / slope) for slope, value in lines] == [330, 36, 15, 8, 5]
+    assert [r[4:] for r in rows[8:]] == [
+        ("rising", 6, D("0.06"), dt.date(2051, 8, 31)),
+        ("rising", 6, D("0.49"), dt.date(2027, 3, 31)),
+        ("rising", 6, D("1.03"), dt.date(2025, 7, 31)),
+        ("rising", 6, D("1.57"), dt.date(2025, 1, 31)),
+        ("rising", 6, D("2.00"), dt.date(2024, 11, 30)),
+    ]
+    assert rows[12][3] == "amber"   # 40 / 50 = 80%
 
 
 @pytest.mark.slow

@@ -305,7 +305,7 @@ def test_sba_industries_limits_and_reviews_from_real_data(bundled, monkeypatch):
     """Real industries (NAICS 2007 of the source, filed under GB/T 4754 by the crosswalk), real
     default rates by industry and year from the real charge-offs, the illustrative (synthetic)
     limit set, and reviews triggered by the real book's evidence, on the page too."""
-    from decimal import Decimal
+    from decimal import ROUND_HALF_UP, Decimal
 
     from postloan.adapters.sba import CHARGED_OFF, read_source
 
@@ -354,6 +354,30 @@ def test_sba_industries_limits_and_reviews_from_real_data(bundled, monkeypatch):
                          [as_of]).fetchone()
     assert breach == (Decimal("95000000.00"), level0["L"], "breach", "synthetic")
 
+    # The trend runs through real month-ends (the history replays every month-end between the
+    # two deliveries): at 2010-12-31 each limit's line goes through July-December 2010, its
+    # slope is the least-squares slope of those six month-ends' exposures, and the breach list
+    # is the delivered dates' only.
+    from tests.test_industry_limits import least_squares
+    trend = con.execute("""
+        select industry_code, trend_status, trend_points, trend_slope_per_month
+        from reporting.industry_limit_utilisation
+        where portfolio_id = 'sba7a_ca' and as_of_date = ?""", [as_of]).fetchall()
+    assert trend and {(r[1] != "too_few_month_ends", r[2]) for r in trend} == {(True, 6)}
+    for code, _, _, slope in trend:
+        points = [e for (e,) in con.execute("""
+            select exposure from reporting.industry_limit_utilisation
+            where portfolio_id = 'sba7a_ca' and industry_code = ?
+              and as_of_date between date '2010-07-31' and ? order by as_of_date""",
+                                            [code, as_of]).fetchall()]
+        assert len(points) == 6
+        exact = least_squares(points)[0]
+        assert slope == (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP), code
+    assert {d for (d,) in con.execute("""
+        select distinct as_of_date from reporting.industry_limit_breaches
+        where portfolio_id = 'sba7a_ca'""").fetchall()} <= {dt.date(2008, 12, 31), as_of}
+
     # Reviews triggered by the real book's evidence (not the synthetic limits): NAICS 5321
     # automotive equipment rental has 4x the book's NPL ratio.
     real = con.execute("""
@@ -384,7 +408,7 @@ def test_sba_industries_limits_and_reviews_from_real_data(bundled, monkeypatch):
     reviews = next(f for f in frames if "Evidence" in f.columns)
     row = reviews[reviews["Industry"] == "5321"].iloc[0]
     assert row["Evidence"].startswith("NPL ratio 12.43% against the bank's 3.10%: 4.01x")
-    defaults = next(f for f in frames if "Performing at start" in f.columns)
+    defaults = next(f for f in frames if "Performing obligors" in f.columns)
     k2010 = defaults[(defaults["Year"] == 2010) & (defaults["Industry"] == "K")].iloc[0]
     assert (k2010["Industry name"], k2010["Default rate"]) == ("房地产业", "17.92%")
 

@@ -1,7 +1,8 @@
 """Industry limits and industry risk of the chosen portfolio and as-of date (rules I1-I4, J16).
 
 Sections: utilisation of every limit in force with its band (I3) and the trend's projected month,
-utilisation over the as-of dates, the breaches with the loans and borrowers that drive them, the
+utilisation over the history dates (month-ends and delivered as-of dates; breaches and reviews are
+those of the delivered date), the breaches with the loans and borrowers that drive them, the
 committee's review list with its evidence and suggested action, default rates by industry and
 year, the risk indicators of each industry, and a drill-down industry -> borrowers -> loans.
 
@@ -22,7 +23,7 @@ import streamlit as st
 from dashboard import formatting, industry_data, tables
 from dashboard.i18n import t, translate
 from dashboard.shell import current_context
-from dashboard.tables import AMOUNT, CODE, DATE, Col
+from dashboard.tables import AMOUNT, BOOL, CODE, DATE, Col
 
 LIGHTS = {"green": "🟢", "amber": "🟡", "red": "🔴", "breach": "⛔"}
 TREND_MONTHS = 6  # dbt var industry_trend_months (default), for the caption
@@ -42,8 +43,8 @@ UTILISATION_TABLE = (
     Col("trend_status", CODE, "trend"),
     Col("projected_limit_month", DATE),
 )
-HISTORY_TABLE = (Col("as_of_date", DATE), Col("industry_code"), Col("utilisation_text"),
-                 Col("band", CODE, "band"))
+HISTORY_TABLE = (Col("as_of_date", DATE), Col("is_delivered_as_of", BOOL), Col("industry_code"),
+                 Col("utilisation_text"), Col("band", CODE, "band"))
 BREACH_TABLE = (
     Col("industry_code"),
     Col("excess", AMOUNT),
@@ -275,6 +276,8 @@ def render_history(context, scheme: str, rows: pd.DataFrame) -> None:
         return
     frame = utilisation_frame(history)
     frame["date_text"] = [d.isoformat() for d in frame["as_of_date"]]
+    frame["delivered_text"] = [t("bool.true") if v else t("bool.false")
+                               for v in frame["is_delivered_as_of"]]
     chart = (
         alt.Chart(frame)
         .mark_line(point=True)
@@ -283,7 +286,8 @@ def render_history(context, scheme: str, rows: pd.DataFrame) -> None:
             y=alt.Y("chart_value:Q", title=t("chart.utilisation")),
             color=alt.Color("industry_code:N", title=t("chart.industry")),
             tooltip=[alt.Tooltip("industry_code:N", title=t("col.industry_code")),
-                     alt.Tooltip("utilisation_text:N", title=t("col.utilisation"))],
+                     alt.Tooltip("utilisation_text:N", title=t("col.utilisation")),
+                     alt.Tooltip("delivered_text:N", title=t("col.is_delivered_as_of"))],
         )
     )
     tables.chart_beside(chart, frame, HISTORY_TABLE, context.lang)

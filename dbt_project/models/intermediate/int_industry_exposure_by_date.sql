@@ -1,7 +1,8 @@
 -- Grain: one row per portfolio, as-of date and loan on book (outstanding) on that date.
 -- The one dated-exposure input of the industry history, trend, migration and growth figures
 -- (industry_limit_utilisation, industry_risk): the month-end history (fct_loan_month_ends, every
--- month-end and delivered as-of date; docs/history.md).
+-- month-end and delivered as-of date; docs/history.md). is_delivered_as_of marks a batch's own
+-- as-of date (the committee's date: breaches and reviews); the other dates are replayed.
 select
     portfolio_id,
     as_of_date,
@@ -17,5 +18,6 @@ select
     five_class,
     class_rank,
     is_npl,
+    is_delivered_as_of,
 from {{ ref('fct_loan_month_ends') }}
 where loan_status = 'outstanding'

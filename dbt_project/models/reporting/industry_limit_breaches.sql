@@ -1,11 +1,14 @@
 -- reporting.industry_limit_breaches: the loans and borrowers that drive each limit in the
--- breach band (I3) on each date of reporting.industry_limit_utilisation: every business loan
--- under the breached node, largest exposure first, with its share of the node's exposure and the
--- amount by which the node exceeds its limit (excess = exposure - limit).
+-- breach band (I3) on each delivered as-of date of reporting.industry_limit_utilisation (the
+-- committee's list; the replayed month-ends between deliveries feed the utilisation history and
+-- the trend, not this list): every business loan under the breached node, largest exposure
+-- first, with its share of the node's exposure and the amount by which the node exceeds its
+-- limit (excess = exposure - limit).
 with
 
 breached as (
-    select * from {{ ref('industry_limit_utilisation') }} where band = 'breach'
+    select * from {{ ref('industry_limit_utilisation') }}
+    where band = 'breach' and is_delivered_as_of
 ),
 
 dated as (

@@ -5,10 +5,13 @@
 -- red from industry_band_red (90%), amber from industry_band_amber (80%), else green; each
 -- boundary inclusive and compared on exact amounts. A limit of zero is breached by any exposure.
 -- Trend: a least-squares line of exposure on month number through the last
--- var industry_trend_months month-ends up to the date (all of them present); the month in which
+-- var industry_trend_months month-ends of the history up to the date (all of them present; the
+-- exposure at month-ends before the node's first limit took effect counts too); the month in which
 -- the line first reaches the limit (projected_limit_month, a month-end), or the trend status
 -- says why there is none (too_few_month_ends, not_rising; reached when the line is already at
--- or above it).
+-- or above it). is_delivered_as_of: the date is a batch's own as-of date (the committee's date,
+-- on which reporting.industry_limit_breaches and the review list are drawn up); the other dates
+-- are month-ends replayed by the month-end history, for the utilisation history and the trend.
 with
 
 dated as (
@@ -26,13 +29,15 @@ limits as (
 dates as (
     -- One row per portfolio and date, in the currency of the batch the date's rows come from.
     select dated.portfolio_id, dated.as_of_date, any_value(batches.currency) as currency,
+        bool_or(dated.is_delivered_as_of) as is_delivered_as_of,
     from {{ ref('int_industry_exposure_by_date') }} as dated
     inner join {{ ref('stg_landing__batches') }} as batches using (batch_id)
     group by all
 ),
 
 in_force as (
-    select dates.portfolio_id, dates.as_of_date, dates.currency, limits.*
+    select dates.portfolio_id, dates.as_of_date, dates.currency, dates.is_delivered_as_of,
+        limits.*
         exclude (portfolio_id),
     from dates
     inner join limits
@@ -65,6 +70,7 @@ measured as (
     select
         in_force.portfolio_id,
         in_force.as_of_date,
+        in_force.is_delivered_as_of,
         in_force.currency,
         in_force.scheme,
         in_force.level,
@@ -86,12 +92,28 @@ measured as (
         and exposure.industry_code = in_force.industry_code
 ),
 
+limited_nodes as (
+    select distinct portfolio_id, scheme, industry_code from limits
+),
+
 month_ends as (
-    select *,
+    -- The exposure of every node that has a limit at every month-end of the history, whether
+    -- or not a limit is in force then (zero when nothing is on book under it).
+    select dates.portfolio_id, dates.as_of_date, limited_nodes.scheme,
+        limited_nodes.industry_code,
+        coalesce(exposure.exposure, 0) as exposure,
+        year(dates.as_of_date) * 12 + month(dates.as_of_date) as month_number,
         row_number() over (
-            partition by portfolio_id, scheme, industry_code order by as_of_date) as point,
-    from measured
-    where is_month_end
+            partition by dates.portfolio_id, limited_nodes.scheme, limited_nodes.industry_code
+            order by dates.as_of_date) as point,
+    from dates
+    inner join limited_nodes using (portfolio_id)
+    left join exposure
+        on exposure.portfolio_id = dates.portfolio_id
+        and exposure.as_of_date = dates.as_of_date
+        and exposure.scheme = limited_nodes.scheme
+        and exposure.industry_code = limited_nodes.industry_code
+    where last_day(dates.as_of_date) = dates.as_of_date
 ),
 
 trend as (
@@ -141,6 +163,7 @@ projected as (
 select
     measured.portfolio_id,
     measured.as_of_date,
+    measured.is_delivered_as_of,
     measured.currency,
     measured.scheme,
     measured.level,
