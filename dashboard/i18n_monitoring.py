@@ -104,7 +104,6 @@ MONITORING_LABELS: dict[str, dict[str, str]] = {
     "col.entity_id": {"zh": "对象", "en": "Entity"},
     "col.value_text": {"zh": "指标值", "en": "Value"},
     "col.threshold_text": {"zh": "阈值", "en": "Threshold"},
-    "col.severity": {"zh": "严重程度", "en": "Severity"},
     "col.first_seen": {"zh": "首次发现", "en": "First seen"},
     "col.action": {"zh": "应采取措施", "en": "Action"},
     "col.detail": {"zh": "说明", "en": "Detail"},
