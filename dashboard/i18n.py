@@ -1060,7 +1060,7 @@ LABELS: dict[str, dict[str, str]] = {
     "col.borrower_name": {"zh": "借款人名称", "en": "Borrower name"},
     "col.id_number": {"zh": "证件号码", "en": "Id number"},
     "col.industry_scheme": {"zh": "行业分类标准", "en": "Industry scheme"},
-    "col.industry_code": {"zh": "行业代码", "en": "Industry code"},
+    "col.industry_code": {"zh": "行业代码", "en": "Industry"},
     "col.region": {"zh": "地区", "en": "Region"},
     "col.internal_rating": {"zh": "内部评级", "en": "Internal rating"},
     "col.is_related_party": {"zh": "关联方", "en": "Related party"},

@@ -486,7 +486,8 @@ def test_monitoring_shows_real_signals_and_the_data_each_portfolio_lacks(bundled
     assert not at.exception, [e.value for e in at.exception]
     lacks = [w.value for w in at.warning if w.value.startswith("This portfolio lacks")]
     assert len(lacks) == 1 and "J8 LTV breach (collateral; declared absent: " in lacks[0]
-    assert "150 obligors on the list: 83 entered, 16 escalated, 219 cleared." in [
+    assert (f"{len(now)} obligors on the list: {changes['entered']} entered, "
+            f"{changes['escalated']} escalated, {changes['cleared']} cleared.") in [
         m.value for m in at.markdown]
     signals = [d.value for d in at.dataframe if "First seen" in d.value.columns]
     assert len(signals) == 1 and len(signals[0]) > 0
