@@ -72,8 +72,13 @@ def generate(size: str, seed: int, out: Path, as_of: tuple[dt.date, ...] = (DEFA
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"format {fmt!r} is not csv or parquet")
     dates_sorted = sorted(set(as_of))
+    earliest = dt.date.fromisoformat(str(bk.BOOK_END)) - dt.timedelta(days=365 * 5)
+    for d in dates_sorted:
+        if not earliest <= d <= dt.date.fromisoformat(str(bk.BOOK_END)):
+            raise ValueError(f"as-of date {d} is outside the demonstration bank's history "
+                             f"({earliest} to {bk.BOOK_END})")
     cal = calibration.load(sources)
-    bank = bk.build(cal, size, seed, bk.days(dates_sorted[0]), bk.days(dates_sorted[-1]))
+    bank = bk.build(cal, size, seed)
     loans, borrowers = bank.loans, bank.borrowers
     pid = portfolio_id(size)
     prefix = f"D{size}-"
@@ -104,7 +109,7 @@ def generate(size: str, seed: int, out: Path, as_of: tuple[dt.date, ...] = (DEFA
     collateral = _collateral(bank)
     for snap in snapshots:
         snap.figures = _figures(bank, snap)
-    limits = _industry_limits(bank, snapshots[0])
+    limits = _industry_limits(bank)
     folders = []
     for snap in snapshots:
         _write_static(bank, snap, loan_ids, borrower_ids, guarantees, collateral, limits)
@@ -190,7 +195,7 @@ def _events(bank: bk.Bank, rows: bk.Installments, lo: int, hi: int, loan_ids) ->
     checked = idx[step > 0]
     step = step[step > 0]
     end = np.minimum(np.minimum(loans.maturity[checked], loans.write_off[checked]),
-                     bank.last_as_of)
+                     bank.horizon)
     end_month = bk.month_index(end)
     count = np.maximum((end_month - loans.first_month[checked] - 1) // step + 1, 0)
     loan = np.repeat(checked, count)
@@ -198,7 +203,7 @@ def _events(bank: bk.Bank, rows: bk.Installments, lo: int, hi: int, loan_ids) ->
     step_rep = np.repeat(step, count)
     when = bk.on_day(loans.first_month[loan] + number * step_rep,
                      np.minimum(loans.anchor[loan] + 5, 28))
-    keep = when <= np.minimum(loans.maturity[loan], bank.last_as_of)
+    keep = when <= np.minimum(loans.maturity[loan], bank.horizon)
     code = pa.compute.binary_join_element_wise(
         "K", pa.compute.utf8_lpad(pa.array(number[keep]).cast(pa.string()), 3, "0"), "")
     add(loan[keep], when[keep], "post_loan_check", np.array(code.to_pylist(), dtype=object),
@@ -296,7 +301,7 @@ def _collateral(bank: bk.Bank) -> Collateral:
          np.zeros(len(idx))], -0.10 + 0.20 * u2)
     v0 = loans.amount[idx] / (0.45 + 0.25 * u3)
     first = loans.disbursed[idx] - 7
-    end = np.minimum(np.minimum(loans.maturity[idx], loans.write_off[idx]), bank.last_as_of)
+    end = np.minimum(np.minimum(loans.maturity[idx], loans.write_off[idx]), bank.horizon)
     count = (end - first) // 365 + 1
     count = np.maximum(count, 1)
     rep = np.repeat(np.arange(len(idx)), count)
@@ -334,41 +339,38 @@ def _figures(bank: bk.Bank, snap: Snapshot) -> dict:
     }
 
 
-def _industry_limits(bank: bk.Bank, first: Snapshot) -> list[tuple[str, int, int, int]]:
-    """(code, level, limit in cents, effective from) rows, from the first snapshot's exposure.
+def _industry_limits(bank: bk.Bank) -> list[tuple[str, int, int, int]]:
+    """(code, level, limit in cents, effective from) rows, sized on the book at DEFAULT_AS_OF.
 
-    Section limits: a first version three years before the first snapshot at 1.0-1.6 times the
-    section's exposure then, revised ten months before it by 0.9-1.15; division limits on
-    房地产业 (70) and the two largest divisions at 1.0-1.4 times their exposure. Rounded to a
-    million yuan; the multipliers come from a fixed sequence, so a few limits sit near or over
-    their use."""
+    Exposure here is the contract amount of corporate and SME loans live on DEFAULT_AS_OF
+    (disbursed by then, maturing later), so the limits do not depend on the snapshots asked for.
+    Section limits: a first version three years before DEFAULT_AS_OF at 0.6-1.0 times that
+    exposure, revised ten months before it by 0.9-1.15 (drawn balances run well below contract
+    amounts, so most limits have room and a few sit near or over their use); division limits on
+    房地产业 (70) and the two largest divisions at 0.6-0.85 times, from the same date. Rounded to a
+    million yuan (at least one); the multipliers come from a fixed sequence."""
     loans, b = bank.loans, bank.borrowers
-    n = first.known
-    firm = b.section[loans.borrower[:n]] != ""
-    balance = first.figures["balance"]
-    sec = b.section[loans.borrower[:n]][firm]
-    div = np.array([d for d in b.industry[loans.borrower[:n]][firm]], dtype=object)
-    bal = balance[firm]
+    d0 = bk.days(DEFAULT_AS_OF)
+    live = (loans.disbursed <= d0) & (loans.maturity > d0) & \
+        (b.section[loans.borrower] != "")
+    sec = b.section[loans.borrower][live]
+    div = np.array([code[:2] for code in b.industry[loans.borrower][live].tolist()], dtype=object)
+    amount = loans.amount[live]
+    v1, v2 = d0 - 3 * 365, d0 - 300
     out = []
-    v1 = first.day - 3 * 365
-    v2 = first.day - 300
-    sections = sorted(set(sec.tolist()))
-    for i, s in enumerate(sections):
-        exposure = int(bal[sec == s].sum())
-        f1 = 1.0 + 0.6 * bk.unit_hash(np.array([i]), 7)[0]
+    for i, s in enumerate(sorted(set(sec.tolist()))):
+        exposure = int(amount[sec == s].sum())
+        f1 = 0.6 + 0.4 * bk.unit_hash(np.array([i]), 7)[0]
         f2 = f1 * (0.9 + 0.25 * bk.unit_hash(np.array([i]), 8)[0])
         for when, f in ((v1, f1), (v2, f2)):
             out.append((s, 0, max(1, round(exposure * f / 1e8)) * 100_000_000, when))
-    cal_div = {}
-    for d, v in zip(div.tolist(), bal.tolist(), strict=True):
-        key = d[:2]
-        cal_div[key] = cal_div.get(key, 0) + v
-    chosen = sorted(cal_div, key=lambda k: (-cal_div[k], k))[:2]
-    if "70" in cal_div and "70" not in chosen:
+    by_div = {d: int(amount[div == d].sum()) for d in sorted(set(div.tolist()))}
+    chosen = sorted(by_div, key=lambda k: (-by_div[k], k))[:2]
+    if "70" in by_div and "70" not in chosen:
         chosen.append("70")
     for i, d in enumerate(sorted(chosen)):
-        f = 1.0 + 0.4 * bk.unit_hash(np.array([i]), 9)[0]
-        out.append((d, 1, max(1, round(cal_div[d] * f / 1e8)) * 100_000_000, v2))
+        f = 0.6 + 0.25 * bk.unit_hash(np.array([i]), 9)[0]
+        out.append((d, 1, max(1, round(by_div[d] * f / 1e8)) * 100_000_000, v2))
     return out
 
 

@@ -18,8 +18,11 @@ How loans behave (one fate per loan; the rules and rates are stated in docs/demo
   12 months;
 * prepayment: the whole remaining principal paid with installment p, the schedule ending there.
 
-Events that change a schedule (prepayment, restructuring, extension) all fall on or before the
-first snapshot date, so every snapshot shows the same schedule for a loan.
+The bank depends on its size and seed only, never on the snapshot dates asked for: its loans are
+disbursed over the six years before ``BOOK_END`` and a snapshot (any date up to ``BOOK_END``)
+shows what was known on its date. A loan's schedule is the same in every snapshot: one that is
+prepaid, restructured or extended later than a snapshot already shows the changed schedule there
+(its events and payments, of course, only from their dates on).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import numpy as np
 from postloan.generate.calibration import GRADES, Calibration
 
 EPOCH = np.datetime64("1970-01-01", "D")
+BOOK_END = np.datetime64("2026-12-31", "D")  # the last date a snapshot can be taken
 NEVER = np.int64(1 << 40)  # "not paid": a day number later than any date
 
 SIZES = {"XS": 300, "S": 20_000, "M": 100_000, "L": 1_000_000}
@@ -196,8 +200,7 @@ class Loans:
 class Bank:
     size: str
     seed: int
-    first_as_of: int
-    last_as_of: int
+    horizon: int  # day number of BOOK_END
     borrowers: Borrowers
     loans: Loans
 
@@ -212,9 +215,10 @@ def _lognormal_cents(rng, n, median, sigma, floor, cap, step_yuan) -> np.ndarray
     return (np.round(yuan / step_yuan) * step_yuan * 100).astype(np.int64)
 
 
-def build(cal: Calibration, size: str, seed: int, first_as_of: int, last_as_of: int) -> Bank:
+def build(cal: Calibration, size: str, seed: int) -> Bank:
     """Borrowers and loans of the bank (loan-level only; installments come in chunks)."""
     n = SIZES[size]
+    horizon = days(BOOK_END)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
     r_loans, r_borrowers, r_amounts, r_dates, r_fate, r_guar, r_ind, r_misc = streams
 
@@ -325,8 +329,8 @@ def build(cal: Calibration, size: str, seed: int, first_as_of: int, last_as_of: 
     npl_elsewhere = (r_misc.random(nb_total) < 0.003) & ~retail_b & ~is_gc
 
     # Disbursement dates: HISTORY_YEARS back, growing 8% a year; due day = disbursement day.
-    start = last_as_of - int(HISTORY_YEARS * 365.25)
-    span = last_as_of - 15 - start
+    start = horizon - int(HISTORY_YEARS * 365.25)
+    span = horizon - 15 - start
     growth = np.log(1.08) / 365.25
     u = r_dates.random(n)
     disbursed = start + np.floor(np.log1p(u * np.expm1(growth * span)) / growth).astype(np.int64)
@@ -369,21 +373,21 @@ def build(cal: Calibration, size: str, seed: int, first_as_of: int, last_as_of: 
     cure_j = np.where(cure, 1 + np.floor(r_fate.random(n) * (term - cure_m - 1)), 0)
     cure_j = cure_j.astype(np.int64)
 
-    first_as_of_month = month_index(np.array([first_as_of]))[0]
-    months_to_first = first_as_of_month - first_month
+    horizon_month = month_index(np.array([horizon]))[0]
+    months_to_end = horizon_month - first_month
     # Restructuring (difficulty) at installment r, arrears of r-2 and r-1 paid 25 days after r-1.
     lo = FATES["late"] + FATES["cure"]
     restr = (fate_u >= lo) & (fate_u < lo + FATES["restructure"]) & (term >= 6) & \
-        (months_to_first >= 5)
+        (months_to_end >= 5)
     r_pick = 3 + np.floor(r_fate.random(n) * np.maximum(
-        np.minimum(term, months_to_first - 1) - 3, 0)).astype(np.int64)
+        np.minimum(term, months_to_end - 1) - 3, 0)).astype(np.int64)
     shift_from = np.where(restr, r_pick, 0)
     restr &= (shift_from >= 3) & (shift_from <= term)
     shift_months = np.where(r_fate.random(n) < 0.5, 6, 12)
     shift_event = np.full(n, NEVER)
     due_r1 = on_day(first_month + shift_from - 1, anchor)
     shift_event = np.where(restr, due_r1 + 25, shift_event)
-    restr &= shift_event <= first_as_of
+    restr &= shift_event <= horizon
     defaults_before = restr & (default_k > 0) & (default_k <= shift_from + 1)
     restr &= ~defaults_before
     default_k = np.where(restr & (default_k > 0), np.maximum(default_k, shift_from + 2),
@@ -394,7 +398,7 @@ def build(cal: Calibration, size: str, seed: int, first_as_of: int, last_as_of: 
     ext = bullet & ~restr & (default_k == 0) & (late_days == 0) & (cure_j == 0) & \
         (r_fate.random(n) < FATES["extension"])
     maturity0 = on_day(first_month + term, anchor)
-    ext &= maturity0 - 10 <= first_as_of
+    ext &= maturity0 - 10 <= horizon
     shift_from = np.where(ext, term, np.where(restr, shift_from, 0))
     shift_event = np.where(ext, maturity0 - 10, np.where(restr, shift_event, NEVER))
     shift_months = np.where(ext | restr, shift_months, 0)
@@ -404,7 +408,7 @@ def build(cal: Calibration, size: str, seed: int, first_as_of: int, last_as_of: 
     prepay = (r_fate.random(n) < prepay_share) & (default_k == 0) & ~restr & ~ext & \
         (cure_j == 0) & (term >= 6)
     p = 2 + np.floor(r_fate.random(n) * (term - 3)).astype(np.int64)
-    prepay &= on_day(first_month + p, anchor) <= first_as_of
+    prepay &= on_day(first_month + p, anchor) <= horizon
     n_inst = np.where(prepay, p, term)
 
     write_off = np.full(n, NEVER)
@@ -427,7 +431,7 @@ def build(cal: Calibration, size: str, seed: int, first_as_of: int, last_as_of: 
         net_assets=net_assets, default_u=b_default_u, default_v=b_default_v,
         npl_elsewhere=npl_elsewhere, is_guarantee_company=is_gc,
     )
-    return Bank(size, seed, first_as_of, last_as_of, borrowers, loans)
+    return Bank(size, seed, horizon, borrowers, loans)
 
 
 def rating_label(borrowers: Borrowers) -> np.ndarray:
@@ -519,6 +523,7 @@ def guarantees(bank: Bank) -> Guarantees:
     companies (35%, 80% of the amount). Among firms with a guaranteed loan disbursed by the
     first snapshot, pairs guarantee each other (互保), triples guarantee round a loop (A->B->C->A)
     and fours form an open chain (A->B->C->D): one of each per 300 such firms, at least one.
+    A snapshot shows the guarantees of the loans disbursed by its date.
     """
     rng = np.random.default_rng(np.random.SeedSequence(bank.seed).spawn(8)[5])
     loans, b = bank.loans, bank.borrowers
@@ -532,7 +537,7 @@ def guarantees(bank: Bank) -> Guarantees:
     clash = guarantor == own
     guarantor[clash] = companies[rng.integers(0, len(companies), int(clash.sum()))]
     circle = np.full(len(idx), -1, dtype=np.int64)
-    known = loans.disbursed[idx] <= bank.first_as_of
+    known = loans.disbursed[idx] <= bank.horizon
     candidates = np.unique(own[known & np.isin(own, firms)])
     rng.shuffle(candidates)
     per = max(1, len(candidates) // 300)
