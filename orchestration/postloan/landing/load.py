@@ -438,19 +438,30 @@ def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_
 
     # Keys must be unique among otherwise valid rows: every copy is quarantined, since the
     # warehouse cannot know which one the sender meant.
+    # Duplicated keys are found with a grouping first; only their rows get the (ordered, costly)
+    # list of lines, instead of an ordered window over every row of the file.
     key_cols = ", ".join(f"v_{k}" for k in entity.key)
-    key_text = " || '|' || ".join(f"coalesce(v_{k}::varchar, '')" for k in entity.key)
+    key_text = " || '|' || ".join(f"coalesce(valid.v_{k}::varchar, '')" for k in entity.key)
+    key_match = " and ".join(f"valid.v_{k} is not distinct from duplicated.v_{k}"
+                             for k in entity.key)
     con.execute(f"""
         insert into _errors
-        select line_number, '{entity.key[0]}', 'unique_key',
-               'duplicate key ' || {key_text} || ' (lines '
-                   || string_agg(line_number::varchar, ', ' order by line_number)
-                       over (partition by {key_cols})
-                   || ')',
-               c_{entity.key[0]}
-        from _checked
-        where line_number not in (select line_number from _errors)
-        qualify count(*) over (partition by {key_cols}) > 1
+        with
+        valid as (
+            select * from _checked
+            where line_number not in (select line_number from _errors)
+        ),
+        duplicated as (
+            select {key_cols}, string_agg(line_number::varchar, ', ' order by line_number) as lines
+            from valid
+            group by all
+            having count(*) > 1
+        )
+        select valid.line_number, '{entity.key[0]}', 'unique_key',
+               'duplicate key ' || {key_text} || ' (lines ' || duplicated.lines || ')',
+               valid.c_{entity.key[0]}
+        from valid
+        join duplicated on {key_match}
     """)
     for ref in entity.references:
         parent = c.ENTITY_BY_NAME[ref.entity]
