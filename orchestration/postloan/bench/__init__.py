@@ -277,6 +277,10 @@ def run_bench(sizes: list[str], seed: int, work: Path, report_path: Path, fmt: s
         print(f"bench: size {size} ...", flush=True)
         r = run_size(size, seed, work, fmt)
         results.append(r)
+        # Written after every size, so a long run leaves what it has measured so far.
+        load_now = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        report_path.write_text(report(results, command, started, (load_start, load_now))
+                               + "\n", encoding="utf-8")
         full = r["full"]
         print(f"bench: size {size}: full build {full.seconds:.1f} s (exit {full.returncode}), "
               f"peak {_gb(full.peak_bytes)}", flush=True)

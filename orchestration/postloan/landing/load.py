@@ -22,6 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from postloan.landing import contract as c
+from postloan.landing import parquet_fast
 from postloan.landing.manifest import (
     Manifest,
     ManifestError,
@@ -344,7 +345,11 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
         for v in buffer.values():
             v.clear()
 
-    for line, cells in stream.records:
+    fast = _load_parquet_fast(con, path, idx, header_norm) if stream.encoding == "parquet" \
+        else None
+    records = iter(()) if fast is not None else stream.records
+    data_lines = fast or 0
+    for line, cells in records:
         data_lines += 1
         reason = _classify(cells, header_norm)
         if reason:
@@ -396,6 +401,29 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
     con.execute("drop table if exists _checked")
     con.execute("drop table if exists _errors")
     return result
+
+
+def _load_parquet_fast(con: duckdb.DuckDBPyConnection, path: Path,
+                       idx: list[tuple[str, int | None]], header_norm: list[str]) -> int | None:
+    """Records of a Parquet file into _incoming through Arrow casts (landing/parquet_fast.py);
+    the number of records, or None (and _incoming left empty) for the general path."""
+    count = 0
+    try:
+        for columns in parquet_fast.text_batches(path, header_norm[0], TOTAL_WORDS):
+            n = len(columns[0])
+            chunk = pa.table({
+                "line_number": pa.array(range(count + 2, count + 2 + n), pa.int64()),
+                **{key: columns[pos] if pos is not None else pa.nulls(n, pa.string())
+                   for key, pos in idx},
+            })
+            con.register("_chunk", chunk)
+            con.execute("insert into _incoming select * from _chunk")
+            con.unregister("_chunk")
+            count += n
+    except parquet_fast.NotFast:
+        con.execute("delete from _incoming")
+        return None
+    return count
 
 
 def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
