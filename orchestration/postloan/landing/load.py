@@ -479,11 +479,14 @@ def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_
             select * from _checked
             where line_number not in (select line_number from _errors)
         ),
+        duplicated_keys as (
+            select {key_cols} from valid group by all having count(*) > 1
+        ),
         duplicated as (
             select {key_cols}, string_agg(line_number::varchar, ', ' order by line_number) as lines
             from valid
+            semi join duplicated_keys on {key_match.replace("duplicated.", "duplicated_keys.")}
             group by all
-            having count(*) > 1
         )
         select valid.line_number, '{entity.key[0]}', 'unique_key',
                'duplicate key ' || {key_text} || ' (lines ' || duplicated.lines || ')',
