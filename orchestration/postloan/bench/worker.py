@@ -2,9 +2,9 @@
 
 ``python -m postloan.bench.worker LANDING WAREHOUSE RESULT.json [AS_OF]`` runs the product's
 build (the same ``materialize_build`` as ``postloan build``) with an ephemeral Dagster instance,
-then writes as JSON: success, wall seconds of the build, the wall seconds of each Dagster step
-(from the run's event log), every dbt node's execution time (from dbt's ``run_results.json``)
-and the landing rows loaded (``raw.load_log``).
+then writes as JSON: success, wall and CPU seconds of the build, the wall seconds of each Dagster
+step (from the run's event log), every dbt node's execution time (from dbt's
+``run_results.json``) and the landing rows loaded (``raw.load_log``).
 """
 
 from __future__ import annotations
@@ -65,8 +65,13 @@ def main(argv: list[str]) -> int:
             ).fetchall())
         finally:
             con.close()
+    import resource
+
+    used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     result_path.write_text(json.dumps({
         "success": result.success, "build_seconds": seconds,
+        # CPU of this process and of the finished children (dbt), start-up included.
+        "cpu_seconds": sum(u.ru_utime + u.ru_stime for u in used),
         "steps": step_seconds(instance, result.run_id), "dbt_nodes": dbt_nodes(started - 1),
         "loaded_rows": rows,
     }, indent=1), encoding="utf-8")
