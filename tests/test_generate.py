@@ -20,6 +20,7 @@ import duckdb
 import pytest
 import yaml
 
+from postloan.bench import baselines
 from postloan.cli import main as cli_main
 from postloan.cli import run_build
 from postloan.generate import DEFAULT_AS_OF, generate, portfolio_id
@@ -195,7 +196,14 @@ def book_figures(folder: Path):
         "written_off_loan_count": len(written_off & set(expected.loans)),
         "dpd": {lid: f.dpd for lid, f in expected.loans.items() if lid not in written_off
                 and f.status == "outstanding"},
+        "balance": {f.loan_id: f.outstanding_principal for f in book},
     }
+
+
+def floor_class(dpd: int) -> str:
+    """China 2023 DPD floors (B3-B6, boundaries A5): > 0, > 90, > 270, > 360."""
+    return ("loss" if dpd > 360 else "doubtful" if dpd > 270 else "substandard" if dpd > 90
+            else "special_mention" if dpd > 0 else "pass")
 
 
 @pytest.mark.slow
@@ -224,12 +232,30 @@ def test_xs_builds_and_its_figures_match_the_files(xs, tmp_path):
                            [portfolio_id("XS"), DEFAULT_AS_OF]).fetchall())
     assert dpd == want["dpd"]
     assert con.execute("select count(*) from reporting.rejects").fetchone() == (0,)
+    # The benchmark's yardsticks (plain SQL, pandas) find the same DPD-floor classes as the
+    # files say, so the benchmark compares equal work.
+    by_class: dict[str, list] = {}
+    for loan_id, d in want["dpd"].items():
+        entry = by_class.setdefault(floor_class(d), [0, Decimal("0.00")])
+        entry[0] += 1
+        entry[1] += want["balance"][loan_id]
+    expected_classes = {k: (n, str(total)) for k, (n, total) in by_class.items()}
+    batch_id = con.execute("select batch_id from raw.batches where portfolio_id = ?",
+                           [portfolio_id("XS")]).fetchone()[0]
+    con.close()
+    _, _, sql_classes = baselines.plain_sql(warehouse, batch_id, DEFAULT_AS_OF)
+    assert sql_classes == expected_classes
+    frames = baselines.pandas_frames(warehouse, batch_id, DEFAULT_AS_OF)
+    result = baselines.pandas_classify(*frames, DEFAULT_AS_OF)
+    grouped = result.groupby("five_class")["balance"].agg(["count", "sum"])
+    assert {k: (int(v["count"]), f"{v['sum']:.2f}") for k, v in grouped.iterrows()} == \
+        expected_classes
+    con = duckdb.connect(str(warehouse), read_only=True)
     # The DPD floors (B3-B6) hold for every loan: the final class is at least the floor.
     rank = {"pass": 1, "special_mention": 2, "substandard": 3, "doubtful": 4, "loss": 5}
     for loan_id, final_class in con.execute("""
             select loan_id, final_class from reporting.loan_classification
             where portfolio_id = ? and as_of_date = ?""",
                                             [portfolio_id("XS"), DEFAULT_AS_OF]).fetchall():
-        d = want["dpd"][loan_id]
-        floor = 5 if d > 360 else 4 if d > 270 else 3 if d > 90 else 2 if d > 0 else 1
-        assert rank[final_class] >= floor, (loan_id, d, final_class)
+        floor = rank[floor_class(want["dpd"][loan_id])]
+        assert rank[final_class] >= floor, (loan_id, want["dpd"][loan_id], final_class)
