@@ -112,7 +112,8 @@ def materialize_build(landing: Path, warehouse: Path, instance, as_of: str = "",
     from postloan.publish import writer_lock
 
     # Taken here so that a refused build fails fast and clearly; the run's build resource
-    # takes the same lock again (re-entrant in this process).
+    # takes the same lock again (re-entrant in this process, for the same resolved path).
+    landing, warehouse = Path(landing).resolve(), Path(warehouse).resolve()
     with writer_lock(warehouse, wait):
         return materialize(
             ALL_ASSETS,
