@@ -8,8 +8,9 @@ STAMP := $(VENV)/.installed
 WAREHOUSE ?= warehouse/postloan.duckdb
 LANDING ?= warehouse/landing
 PORT ?= 8501
+comma := ,
 
-.PHONY: run install landing build serve ui test lint clean
+.PHONY: run install landing build serve ui test lint clean bench
 
 run: build serve ## install, build the warehouse from the bundled data, serve the dashboard
 
@@ -42,6 +43,9 @@ lint: $(STAMP)
 test: $(STAMP) ## the whole test suite (what CI runs)
 	$(BIN)/ruff check orchestration dashboard tests
 	$(BIN)/python -m pytest -q
+
+bench: $(STAMP) ## build the demonstration bank at S, M and L; write docs/benchmarks.md
+	$(BIN)/postloan bench --sizes $(or $(SIZES),S$(comma)M$(comma)L)
 
 clean:
 	rm -rf warehouse .dagster dbt_project/target dbt_project/logs

@@ -121,6 +121,10 @@ def test_every_record_is_loaded_rejected_or_skipped(tmp_path):
         (11, "loan_id", "unique_key"),
         (12, "loan_id", "unique_key"),
     ]
+    duplicates = con.execute("select line_number, reason from raw.rejects "
+                             "where rule = 'unique_key' order by 1").fetchall()
+    assert duplicates == [(11, "duplicate key L9 (lines 11, 12)"),
+                          (12, "duplicate key L9 (lines 11, 12)")]
     reason = con.execute("select reason, source_file from raw.rejects where line_number = 4 "
                          "and entity = 'loans'").fetchone()
     assert reason == ("contract_amount must be a decimal number with at most 2 decimal places "

@@ -22,6 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from postloan.landing import contract as c
+from postloan.landing import parquet_fast
 from postloan.landing.manifest import (
     Manifest,
     ManifestError,
@@ -400,7 +401,11 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
         for v in buffer.values():
             v.clear()
 
-    for line, cells in stream.records:
+    fast = _load_parquet_fast(con, path, idx, header_norm) if stream.encoding == "parquet" \
+        else None
+    records = iter(()) if fast is not None else stream.records
+    data_lines = fast or 0
+    for line, cells in records:
         data_lines += 1
         reason = _classify(cells, header_norm)
         if reason:
@@ -454,6 +459,29 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
     return result
 
 
+def _load_parquet_fast(con: duckdb.DuckDBPyConnection, path: Path,
+                       idx: list[tuple[str, int | None]], header_norm: list[str]) -> int | None:
+    """Records of a Parquet file into _incoming through Arrow casts (landing/parquet_fast.py);
+    the number of records, or None (and _incoming left empty) for the general path."""
+    count = 0
+    try:
+        for columns in parquet_fast.text_batches(path, header_norm[0], TOTAL_WORDS):
+            n = len(columns[0])
+            chunk = pa.table({
+                "line_number": pa.array(range(count + 2, count + 2 + n), pa.int64()),
+                **{key: columns[pos] if pos is not None else pa.nulls(n, pa.string())
+                   for key, pos in idx},
+            })
+            con.register("_chunk", chunk)
+            con.execute("insert into _incoming select * from _chunk")
+            con.unregister("_chunk")
+            count += n
+    except parquet_fast.NotFast:
+        con.execute("delete from _incoming")
+        return None
+    return count
+
+
 def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
                       entity: c.Entity, rel: str) -> tuple[int, int]:
     """Type every cell, find every broken one, insert rejects and the valid rows."""
@@ -494,19 +522,33 @@ def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_
 
     # Keys must be unique among otherwise valid rows: every copy is quarantined, since the
     # warehouse cannot know which one the sender meant.
+    # Duplicated keys are found with a grouping first; only their rows get the (ordered, costly)
+    # list of lines, instead of an ordered window over every row of the file.
     key_cols = ", ".join(f"v_{k}" for k in entity.key)
-    key_text = " || '|' || ".join(f"coalesce(v_{k}::varchar, '')" for k in entity.key)
+    key_text = " || '|' || ".join(f"coalesce(valid.v_{k}::varchar, '')" for k in entity.key)
+    key_match = " and ".join(f"valid.v_{k} is not distinct from duplicated.v_{k}"
+                             for k in entity.key)
     con.execute(f"""
         insert into _errors
-        select line_number, '{entity.key[0]}', 'unique_key',
-               'duplicate key ' || {key_text} || ' (lines '
-                   || string_agg(line_number::varchar, ', ' order by line_number)
-                       over (partition by {key_cols})
-                   || ')',
-               c_{entity.key[0]}
-        from _checked
-        where line_number not in (select line_number from _errors)
-        qualify count(*) over (partition by {key_cols}) > 1
+        with
+        valid as (
+            select * from _checked
+            where line_number not in (select line_number from _errors)
+        ),
+        duplicated_keys as (
+            select {key_cols} from valid group by all having count(*) > 1
+        ),
+        duplicated as (
+            select {key_cols}, string_agg(line_number::varchar, ', ' order by line_number) as lines
+            from valid
+            semi join duplicated_keys on {key_match.replace("duplicated.", "duplicated_keys.")}
+            group by all
+        )
+        select valid.line_number, '{entity.key[0]}', 'unique_key',
+               'duplicate key ' || {key_text} || ' (lines ' || duplicated.lines || ')',
+               valid.c_{entity.key[0]}
+        from valid
+        join duplicated on {key_match}
     """)
     for ref in entity.references:
         parent = c.ENTITY_BY_NAME[ref.entity]
