@@ -631,9 +631,8 @@ def test_coverage_says_what_each_portfolio_lacks(con):
     rows = dict(con.execute("""
         select signal_code, coverage_status from reporting.early_warning_coverage
         where portfolio_id = 'signals'""").fetchall())
-    assert {k for k, v in rows.items() if v != "computed"} == {"J4", "J16", "J18", "J19", "J20"}
-    assert (rows["J4"], rows["J16"], rows["J18"], rows["J20"]) == (
-        "not_in_contract", "no_data", "no_data", "no_data")
+    assert {k for k, v in rows.items() if v != "computed"} == {"J4", "J16", "J18", "J19"}
+    assert (rows["J4"], rows["J16"], rows["J18"]) == ("not_in_contract", "no_data", "no_data")
     history = dict(con.execute("""
         select as_of_date, coverage_status from reporting.early_warning_coverage
         where portfolio_id = 'history' and signal_code = 'J18'""").fetchall())
@@ -709,7 +708,7 @@ def test_page_guarantee_network_and_coverage(warehouse, monkeypatch):
         "This portfolio lacks the data these signals need: J4 Upcoming maturity, no funds seen "
         "(repayment account balance); J16 Industry downgrade (borrowers.industry_code); "
         "J18 Class downgrade (two as-of dates); J19 Falling turnover in repayment account "
-        "(repayment account turnover); J20 Concentration breach (manifest capital)."]
+        "(repayment account turnover)."]
 
 
 @pytest.mark.slow

@@ -57,9 +57,6 @@ counts as (
         (select count(*) from {{ ref('stg_landing__borrowers') }} as b
             where b.batch_id = batches.batch_id and b.industry_code is not null)
             as industry_rows,
-        coalesce(batches.net_capital, batches.net_tier1_capital) is not null as has_capital,
-        (select count(*) from {{ ref('stg_landing__industry_limits') }} as il
-            where il.batch_id = batches.batch_id) as industry_limit_rows,
     from batches
 ),
 
@@ -101,9 +98,8 @@ evaluated as (
             when rules.signal_code = 'J17' and counts.bureau_rows = 0 then 'no_data'
             when rules.signal_code = 'J16' and counts.industry_rows = 0 then 'no_data'
             when rules.signal_code = 'J18' and dates.previous_as_of_date is null then 'no_data'
-            -- J20 measures the regulatory ratios (capital) and the industry limits (I3).
-            when rules.signal_code = 'J20' and not counts.has_capital
-                and counts.industry_limit_rows = 0 then 'no_data'
+            -- J20 is always measured: the real-estate caps (G5) need loans only; the capital
+            -- ratios (G2-G4) and industry limits (I3) join in when the batch delivers them.
             else 'computed'
         end as coverage_status,
     from batches

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from postloan.paths import DBT_PROJECT_DIR
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 # The dbt installed beside this interpreter, whether or not the virtualenv is on PATH.
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+STALE_TARGET_SECONDS = 24 * 3600
 PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 
 
@@ -73,10 +75,12 @@ def dbt_build_args(dbt_vars: str = "{}") -> list[str]:
 def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource,
                          build: BuildResource):
     """Staging, intermediate, marts and the reporting layer, built in this run's private file."""
-    # dagster-dbt gives every invocation its own target folder; one build runs at a time (the
-    # writer lock), so the folders of earlier builds are no longer needed.
+    # dagster-dbt gives every invocation its own target folder. The writer lock is per warehouse,
+    # so builds of two warehouses may share this project: only folders untouched for a day go.
+    cutoff = time.time() - STALE_TARGET_SECONDS
     for stale in (DBT_PROJECT_DIR / "target").glob(f"{context.op_def.name}-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        if stale.stat().st_mtime < cutoff:
+            shutil.rmtree(stale, ignore_errors=True)
     duckdb_settings = load_operations().duckdb_config(build.warehouse_path)
     overrides = {
         "POSTLOAN_BUILD_DB": str(build.build_file(context.run.run_id)),
