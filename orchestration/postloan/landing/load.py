@@ -404,7 +404,7 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
     fast = _load_parquet_fast(con, path, idx, header_norm) if stream.encoding == "parquet" \
         else None
     records = iter(()) if fast is not None else stream.records
-    data_lines = fast or 0
+    data_lines += fast or 0
     for line, cells in records:
         data_lines += 1
         reason = _classify(cells, header_norm)
