@@ -715,7 +715,7 @@ def test_page_guarantee_network_and_coverage(warehouse, monkeypatch):
 def test_page_task_list_filters_by_branch_type_and_due_date(warehouse, monkeypatch):
     at = monitoring_page(warehouse, monkeypatch, "signals", AS_OF)
     prefix = f"monitoring:signals:{AS_OF.isoformat()}"
-    at.multiselect(key=f"{prefix}:branch").set_value(["Branch 02"]).run()
+    checked(at.multiselect(key=f"{prefix}:branch").set_value(["Branch 02"]).run())
     tasks = table_with(at, "Task", "Due date", "Days to due")
     # S0630's maturity notice, and its obligor's first check 3 months after disbursement.
     assert tasks[["Task", "Due date", "Status", "Loan officer"]].values.tolist() == [
