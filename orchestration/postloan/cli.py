@@ -180,6 +180,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         # no developer toolbar (its "Deploy" button is English-only and not for the committee)
         "--client.toolbarMode", "viewer",
+        # No "magic": it parses every page with ast.parse on each run, which on Python 3.11.7
+        # can fail under concurrent runs ("AST constructor recursion depth mismatch").
+        "--runner.magicEnabled", "false",
     ]
     print(f"serving the dashboard on http://{args.address}:{args.port}")
     return subprocess.call(command, env=env)
