@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import os
 import statistics
 import sys
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warehouse", default="warehouse/postloan.duckdb")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--officer-branch", default="WELLS FARGO BANK NATL ASSOC")
+    parser.add_argument("--json", help="also write the timings to this file (postloan bench)")
     args = parser.parse_args(argv)
     os.environ["POSTLOAN_WAREHOUSE"] = str(Path(args.warehouse).resolve())
 
@@ -72,6 +74,12 @@ def main(argv: list[str] | None = None) -> int:
                 errors = [str(e.value)[:80] for e in at.exception]
                 rows.append((user.role, portfolio, page, cold, statistics.median(warm),
                              max(warm), errors))
+    if args.json:
+        Path(args.json).write_text(json.dumps([
+            {"role": role, "portfolio": portfolio, "page": page, "cold": cold, "warm": warm,
+             "max": worst, "errors": errors}
+            for role, portfolio, page, cold, warm, worst, errors in rows], indent=1),
+            encoding="utf-8")
     print(f"{'role':<15} {'portfolio':<20} {'page':<28} {'cold s':>7} {'warm s':>7} {'max s':>7}")
     over = 0
     for role, portfolio, page, cold, warm, worst, errors in rows:

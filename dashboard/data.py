@@ -412,7 +412,8 @@ def _has_table(snapshot: Snapshot, schema: str, table: str) -> bool:
 
 def loan_schedule(snapshot: Snapshot, batch_id: str, loan_id: str) -> pd.DataFrame:
     """The loan's installments in ``batch_id`` with the date each was settled (payments applied
-    to the oldest amounts first, as the warehouse's DPD does); settled_on is empty while unpaid.
+    to the oldest amounts first, as the warehouse's DPD does); settled_on is empty while unpaid,
+    and is the due date for an installment paid on or before it.
 
     The settlement comes from the warehouse's own ``intermediate.int_installment_settlement``; a
     warehouse without it gives the schedule with settled_on empty and ``settlement_known`` false.

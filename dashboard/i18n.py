@@ -522,7 +522,9 @@ LABELS: dict[str, dict[str, str]] = {
     "col.due_date": {"zh": "应还日期", "en": "Due date"},
     "col.principal_due": {"zh": "应还本金", "en": "Principal due"},
     "col.interest_due": {"zh": "应还利息", "en": "Interest due"},
-    "col.settled_on": {"zh": "结清日期", "en": "Settled on"},
+    # Paid on or before the due date: the warehouse records the due date (benchmarks.md).
+    "col.settled_on": {"zh": "结清日期（按期结清记为到期日）",
+                       "en": "Settled on (on time: the due date)"},
     "col.days_late": {"zh": "结清时逾期天数", "en": "Days late when settled"},
     "col.days_overdue": {"zh": "已逾期天数", "en": "Days overdue"},
     "col.installment_status": {"zh": "状态", "en": "Status"},

@@ -336,7 +336,7 @@ def test_loan_page_shows_schedule_payments_events_and_history(warehouse: Path) -
         "2024-03-02",
     ]
     assert schedule["状态"].tolist() == ["已结清"] * 4 + ["逾期未还"] * 4 + ["未到期"] * 4
-    assert schedule["结清日期"].tolist()[:5] == [
+    assert schedule["结清日期（按期结清记为到期日）"].tolist()[:5] == [
         "2023-11-02",
         "2023-12-05",
         "2024-01-02",

@@ -153,3 +153,37 @@ def test_the_general_path_takes_what_the_fast_one_cannot(tmp_path, monkeypatch, 
     fast, general, _ = both_paths(tmp_path, monkeypatch)
     assert fast == general
     assert [r[4] for r in fast["skipped"]] == skipped
+
+
+@pytest.mark.parametrize("amount_type, amount, rule", [
+    # 17 digits before the point: the text path's 18-digit parse refuses it, so the cast does.
+    (pa.decimal128(38, 2), "12345678901234567.00", "type"),
+    (pa.decimal128(38, 2), "1234567890123456.00", None),
+    # More decimal places than money has: not typed by a cast (the text path reads the text).
+    (pa.decimal128(20, 4), "1.2345", "type"),
+    (pa.decimal128(12, 2), "-7.00", "nonnegative"),
+])
+def test_typed_columns_are_cast_not_parsed(tmp_path, monkeypatch, amount_type, amount, rule):
+    extra = {"loan_id": "L9", "borrower_id": "B1", "product": "p", "contract_amount": amount,
+             "disbursement_date": dt.date(2024, 1, 1), "maturity_date": dt.date(2025, 1, 1),
+             "guarantee_type": "credit", "is_credit_impaired": False}
+    edge_batch(tmp_path / "b", extra, amount_type)
+    natives = []
+    real = load._check_and_insert
+
+    def spying(con, manifest, batch_id, entity, rel, native=frozenset()):
+        natives.append((entity.name, native))
+        return real(con, manifest, batch_id, entity, rel, native)
+
+    monkeypatch.setattr(load, "_check_and_insert", spying)
+    fast, general, _ = both_paths(tmp_path, monkeypatch)
+    assert fast == general
+    loans_native = next(n for e, n in natives if e == "loans")  # the fast path ran first
+    expected = {"disbursement_date", "maturity_date", "is_credit_impaired"}
+    if amount_type != pa.decimal128(20, 4):
+        expected.add("contract_amount")
+    assert loans_native == expected
+    line6 = sorted((r[4], r[5], r[7]) for r in fast["rejects"] if r[3] == 6)
+    assert line6 == ([("contract_amount", rule, amount)] if rule else [])
+    if rule is None:
+        assert [r for r in fast["loans"] if r[0] == "L9"][0][4] == Decimal(amount)

@@ -34,15 +34,12 @@ scheduled as (
     group by all
 ),
 
+-- Principal paid up to the end of each payment date (payments after as-of are not in it).
 running as (
     select payments.batch_id, payments.loan_id, payments.payment_date,
-        sum(payments.principal_paid) over (
-            partition by payments.batch_id, payments.loan_id
-            order by payments.payment_date, payments.payment_id
-        ) as paid_to_date,
-    from {{ ref('stg_landing__payments') }} as payments
+        payments.principal_paid_to_date as paid_to_date,
+    from {{ ref('int_loan_cumulative_payments') }} as payments
     inner join latest using (batch_id)
-    where payments.payment_date <= latest.as_of_date
 ),
 
 repaid as (

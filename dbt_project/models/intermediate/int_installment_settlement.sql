@@ -1,10 +1,22 @@
 -- Grain: one row per batch, loan and installment of the schedule.
 -- When each installment was fully paid (settled), applying payments oldest first (rule A3): the
 -- first payment date by which cumulative principal and interest paid reach the cumulative amounts
--- due up to that installment. Found with an ASOF join on the cumulative amounts, so no row loops.
--- settled_on is empty while an installment is unpaid at the batch's as-of date; principal_open and
--- interest_open say which part is unpaid. Days past due (int_loan_dpd) read this model, so one
--- definition of "paid" serves DPD, restructuring and cure rules alike.
+-- due up to that installment. settled_on is empty while an installment is unpaid at the batch's
+-- as-of date; principal_open and interest_open say which part is unpaid. Days past due
+-- (int_loan_dpd), the restructuring and cure rules and the month-end history read this model, so
+-- one definition of "paid" serves them all.
+--
+-- Settlement dates matter only for late installments: a part paid by its due date was never past
+-- due, and every rule here reads "on time" the same whether it was paid on the due date or before
+-- it. So the work is done in steps (docs/benchmarks.md has the measurements):
+--   1. one ASOF join by date gives the cumulative amounts paid by each due date; a part whose
+--      target is reached by then is on time and is recorded as settled on its due date (also
+--      when that date is still to come: an installment paid in advance);
+--   2. a part whose target is not reached by the as-of date is open (no date);
+--   3. only the rest, the parts paid late (a few per cent in a sound book), get the exact date
+--      their target was reached, by ASOF joins on the cumulative amounts of their own loans.
+-- Amounts are compared as 18-digit decimals (64-bit; a loan's cumulative amounts stay far below
+-- that), three places so that var dpd_paid_share 0.9 stays exact.
 with
 
 schedule as (
@@ -16,10 +28,12 @@ schedule as (
         due_date,
         principal_due,
         interest_due,
-        sum(principal_due) over by_installment
-            - (1 - {{ var('dpd_paid_share') }}) * principal_due as principal_target,
-        sum(interest_due) over by_installment
-            - (1 - {{ var('dpd_paid_share') }}) * interest_due as interest_target,
+        (sum(principal_due) over by_installment
+            - (1 - {{ var('dpd_paid_share') }}) * principal_due)::decimal(18, 3)
+            as principal_target,
+        (sum(interest_due) over by_installment
+            - (1 - {{ var('dpd_paid_share') }}) * interest_due)::decimal(18, 3)
+            as interest_target,
     from {{ ref('stg_landing__repayment_schedule') }}
     window by_installment as (
         partition by batch_id, loan_id
@@ -29,38 +43,127 @@ schedule as (
 ),
 
 cumulative_payments as (
-    select * from {{ ref('int_loan_cumulative_payments') }}
+    select
+        batch_id,
+        loan_id,
+        payment_date,
+        principal_paid_to_date::decimal(18, 3) as principal_paid_to_date,
+        interest_paid_to_date::decimal(18, 3) as interest_paid_to_date,
+    from {{ ref('int_loan_cumulative_payments') }}
+),
+
+paid_to_date as (
+    select
+        batch_id,
+        loan_id,
+        principal_paid::decimal(18, 3) as principal_paid,
+        interest_paid::decimal(18, 3) as interest_paid,
+    from {{ ref('int_loan_payments_to_date') }}
+),
+
+-- Step 1: the cumulative amounts paid by each due date (payments after as-of are not in them).
+paid_by_due as (
+    select
+        schedule.*,
+        coalesce(cumulative_payments.principal_paid_to_date, 0) as principal_paid_by_due,
+        coalesce(cumulative_payments.interest_paid_to_date, 0) as interest_paid_by_due,
+    from schedule
+    asof left join cumulative_payments
+        on schedule.batch_id = cumulative_payments.batch_id
+        and schedule.loan_id = cumulative_payments.loan_id
+        and schedule.due_date >= cumulative_payments.payment_date
+),
+
+-- Steps 1 and 2: on time (the due date), open (no date) or late (to be found).
+states as (
+    select
+        paid_by_due.*,
+        case
+            when principal_target <= 0 or principal_paid_by_due >= principal_target
+                then 'on_time'
+            when coalesce(paid_to_date.principal_paid, 0) < principal_target then 'open'
+            else 'late'
+        end as principal_state,
+        case
+            when interest_target <= 0 or interest_paid_by_due >= interest_target
+                then 'on_time'
+            when coalesce(paid_to_date.interest_paid, 0) < interest_target then 'open'
+            else 'late'
+        end as interest_state,
+    from paid_by_due
+    left join paid_to_date
+        on paid_by_due.batch_id = paid_to_date.batch_id
+        and paid_by_due.loan_id = paid_to_date.loan_id
+),
+
+settled_without_search as (
+    select
+        * exclude (principal_state, interest_state),
+        case when principal_state = 'on_time' then due_date end as principal_settled_on,
+        case when interest_state = 'on_time' then due_date end as interest_settled_on,
+    from states
+    where principal_state <> 'late' and interest_state <> 'late'
+),
+
+late as (
+    select * from states
+    where principal_state = 'late' or interest_state = 'late'
+),
+
+late_loans_payments as (
+    select cumulative_payments.*
+    from cumulative_payments
+    semi join late
+        on cumulative_payments.batch_id = late.batch_id
+        and cumulative_payments.loan_id = late.loan_id
 ),
 
 -- Cumulative amounts never fall, so the earliest date reaching each amount is well defined.
 principal_points as (
     select batch_id, loan_id, principal_paid_to_date, min(payment_date) as reached_on,
-    from cumulative_payments
+    from late_loans_payments
     group by all
 ),
 
 interest_points as (
     select batch_id, loan_id, interest_paid_to_date, min(payment_date) as reached_on,
-    from cumulative_payments
+    from late_loans_payments
     group by all
 ),
 
-principal_settled as (
-    select schedule.*, principal_points.reached_on as principal_settled_on,
-    from schedule
+-- Step 3: the exact dates of the late parts.
+late_principal as (
+    select
+        late.*,
+        case late.principal_state
+            when 'on_time' then late.due_date
+            when 'late' then principal_points.reached_on
+        end as principal_settled_on,
+    from late
     asof left join principal_points
-        on schedule.batch_id = principal_points.batch_id
-        and schedule.loan_id = principal_points.loan_id
-        and schedule.principal_target <= principal_points.principal_paid_to_date
+        on late.batch_id = principal_points.batch_id
+        and late.loan_id = principal_points.loan_id
+        and late.principal_target <= principal_points.principal_paid_to_date
 ),
 
-both_settled as (
-    select principal_settled.*, interest_points.reached_on as interest_settled_on,
-    from principal_settled
+late_settled as (
+    select
+        late_principal.* exclude (principal_state, interest_state),
+        case late_principal.interest_state
+            when 'on_time' then late_principal.due_date
+            when 'late' then interest_points.reached_on
+        end as interest_settled_on,
+    from late_principal
     asof left join interest_points
-        on principal_settled.batch_id = interest_points.batch_id
-        and principal_settled.loan_id = interest_points.loan_id
-        and principal_settled.interest_target <= interest_points.interest_paid_to_date
+        on late_principal.batch_id = interest_points.batch_id
+        and late_principal.loan_id = interest_points.loan_id
+        and late_principal.interest_target <= interest_points.interest_paid_to_date
+),
+
+settled as (
+    select * from settled_without_search
+    union all by name
+    select * from late_settled
 ),
 
 final as (
@@ -72,25 +175,22 @@ final as (
         due_date,
         principal_due,
         interest_due,
-        -- Nothing owed yet counts as settled on the due date.
-        principal_target > 0 and principal_settled_on is null as principal_open,
-        interest_target > 0 and interest_settled_on is null as interest_open,
+        principal_settled_on is null as principal_open,
+        interest_settled_on is null as interest_open,
         case
             when not principal_open and not interest_open
-                then greatest(
-                    coalesce(principal_settled_on, due_date),
-                    coalesce(interest_settled_on, due_date)
-                )
+                then greatest(principal_settled_on, interest_settled_on)
         end as settled_on,
         date_diff('day', due_date, settled_on) as days_late_when_settled,
         -- Per part, for the month-end history (int_loan_history_dpd): the date the cumulative
-        -- amount due up to this installment was reached; the targets grow with installment_no,
-        -- so these dates never fall from one installment to the next.
+        -- amount due up to this installment was reached, or the due date when that was on time;
+        -- the targets grow with installment_no, so these dates never fall from one installment
+        -- to the next.
         principal_target,
         interest_target,
         principal_settled_on,
         interest_settled_on,
-    from both_settled
+    from settled
 )
 
 select * from final

@@ -7,18 +7,21 @@
 -- visible in the data (days past due) is covered; other causes rest with the bank's own class.
 with
 
-installments as (
-    select
-        *,
-        {{ due_date_completing_periods(var('cure_periods')) }} as periods_complete_on,
-    from {{ ref('int_installment_settlement') }}
-),
-
 episodes as (
     select batch_id, loan_id, max(settled_on) as npl_arrears_cleared_on,
-    from installments
+    from {{ ref('int_installment_settlement') }}
     where days_late_when_settled > 90
     group by all
+),
+
+-- Only the loans with an episode: the rest of the book's installments are never read here.
+installments as (
+    select
+        settlement.*,
+        {{ due_date_completing_periods(var('cure_periods')) }} as periods_complete_on,
+    from {{ ref('int_installment_settlement') }} as settlement
+    semi join episodes
+        on settlement.batch_id = episodes.batch_id and settlement.loan_id = episodes.loan_id
 ),
 
 restarts as (

@@ -14,12 +14,15 @@ events as (
       and event_date <= as_of_date
 ),
 
+-- Only the loans with such an event: the rest of the book's installments are never read here.
 installments as (
     select
-        *,
+        settlement.*,
         -- The due date that completes var observation_periods periods starting here.
         {{ due_date_completing_periods(var('observation_periods')) }} as periods_complete_on,
-    from {{ ref('int_installment_settlement') }}
+    from {{ ref('int_installment_settlement') }} as settlement
+    semi join events
+        on settlement.batch_id = events.batch_id and settlement.loan_id = events.loan_id
 ),
 
 floors as (

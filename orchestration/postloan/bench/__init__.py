@@ -41,6 +41,8 @@ SAMPLE_SECONDS = 0.2
 # The pandas yardstick holds every schedule row as Python objects: at L (about 37 million rows)
 # that is well over 10 GB on a machine shared with others, so it runs up to size M only.
 PANDAS_MAX_LOANS = 100_000
+# Warm runs of every dashboard page (the median is compared with the one-second target).
+DASHBOARD_RUNS = 3
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -82,12 +84,13 @@ class Measured:
 
 
 def measure(command: list[str], result: Path, log: Path) -> Measured:
-    """Run a child process, sampling its tree's memory; read the JSON it writes."""
+    """Run a child process (in the project folder), sampling its tree's memory; read the JSON it
+    writes."""
     peak = 0
     result.unlink(missing_ok=True)
     clock = time.perf_counter()
     with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=PROJECT_DIR,
                                 env={**os.environ, "DAGSTER_HOME": str(log.parent)})
         done = threading.Event()
 
@@ -118,6 +121,24 @@ def yardstick(warehouse: Path, batch: str, as_of: dt.date, which: str, work: Pat
     return measure([sys.executable, "-m", "postloan.bench.baselines", str(warehouse), batch,
                     as_of.isoformat(), which, str(result)], result,
                    work / f"baseline_{which}.log")
+
+
+def dashboard(warehouse: Path, work: Path) -> Measured:
+    """Every page for every role, cold and warm (``dashboard/bench.py``), on this warehouse; the
+    branch officer sees the branch with the most loans."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        branch = con.execute("select branch from reporting.loans where branch is not null "
+                             "group by all order by count(*) desc, branch limit 1").fetchone()
+    finally:
+        con.close()
+    result = work / "dashboard.json"
+    return measure([sys.executable, "-m", "dashboard.bench", "--warehouse", str(warehouse),
+                    "--runs", str(DASHBOARD_RUNS), "--officer-branch",
+                    branch[0] if branch else "", "--json", str(result)],
+                   result, work / "dashboard.log")
 
 
 def stages(m: Measured) -> dict[str, float]:
@@ -195,6 +216,7 @@ def run_size(size: str, seed: int, work_root: Path, fmt: str | None) -> dict:
     batch = con.execute("select batch_id from raw.batches where portfolio_id = ? and "
                         "as_of_date = ?", [pid, DEFAULT_AS_OF]).fetchone()[0]
     con.close()
+    out["dashboard"] = dashboard(warehouse, work)
     out["sql"] = yardstick(warehouse, batch, DEFAULT_AS_OF, "sql", work)
     if SIZES[size] <= PANDAS_MAX_LOANS:
         out["pandas"] = yardstick(warehouse, batch, DEFAULT_AS_OF, "pandas", work)
@@ -282,11 +304,32 @@ def report(results: list[dict], command: str, started: str, load: tuple[str, str
                 f"class's loan count and balance: {'yes' if agree else 'NO'}.",
                 "",
             ]
+        board: Measured | None = r.get("dashboard")
+        if board is not None:
+            lines += dashboard_lines(board)
         lines.append("Slowest dbt models (seconds): " + ", ".join(
             f"{name} {sec:.1f}" for name, sec in slowest_models(full)) + ".")
         lines.append("")
     lines += NOTES
     return "\n".join(lines)
+
+
+def dashboard_lines(board: Measured) -> list[str]:
+    pages = board.payload if isinstance(board.payload, list) else []
+    if not pages:
+        return [f"Dashboard timing FAILED (exit {board.returncode}); see dashboard.log.", ""]
+    worst = max(pages, key=lambda p: p["warm"])
+    cold = max(pages, key=lambda p: p["cold"])
+    over = [p for p in pages if p["warm"] >= 1.0 or p["errors"]]
+    return [
+        f"Dashboard on this warehouse ({len(pages)} page and role runs, `dashboard/bench.py`, "
+        f"{DASHBOARD_RUNS} warm runs each): slowest warm median {worst['warm']:.2f} s "
+        f"({worst['page']}, {worst['role']}); slowest cold run {cold['cold']:.2f} s "
+        f"({cold['page']}, {cold['role']}); pages at or over one second warm, or with an error: "
+        + (", ".join(f"{p['page']} ({p['role']}, {p['warm']:.2f} s)" for p in over) or "none")
+        + ".",
+        "",
+    ]
 
 
 NOTES = [

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.types as pt
 
 from postloan.landing import contract as c
 from postloan.landing import parquet_fast
@@ -215,7 +216,30 @@ def _number_normalised(col: str) -> str:
             f"then '-' || regexp_extract({text}, '^\\((.*)\\)$', 1) else {text} end)")
 
 
-def typed_expr(entity: c.Entity, col: c.Column) -> str:
+def native_type_ok(col: c.Column, arrow_type) -> bool:
+    """Can a Parquet column of this Arrow type be typed by a cast, without text? (Only where the
+    cast accepts exactly what the text path would: decimals with no more places than the contract
+    allows, integers, dates, booleans.)"""
+    if col.type == c.DATE:
+        return pt.is_date32(arrow_type)
+    if col.type == c.INTEGER:
+        return pt.is_integer(arrow_type)
+    if col.type in (c.MONEY, c.RATE, c.NUMBER):
+        return pt.is_integer(arrow_type) or (
+            pt.is_decimal(arrow_type) and 0 <= arrow_type.scale <= c.MAX_SCALE[col.type])
+    if col.type == c.BOOLEAN:
+        return pt.is_boolean(arrow_type)
+    return False
+
+
+def typed_expr(entity: c.Entity, col: c.Column, native: bool = False) -> str:
+    """The typed value of a cell: parsed from its text, or (``native``) cast from the value a
+    Parquet file already stores with the contract's type (same limits as the text path)."""
+    if native:
+        if col.type in (c.MONEY, c.RATE, c.NUMBER, c.INTEGER):
+            return (f"try_cast(try_cast(c_{col.name} as decimal(18, {c.MAX_SCALE[col.type]})) "
+                    f"as {c.SQL_TYPES[col.type]})")
+        return f"try_cast(c_{col.name} as {c.SQL_TYPES[col.type]})"
     v = _clean(col.name)
     if col.type == c.TEXT:
         return v
@@ -271,14 +295,16 @@ def _expected(col: c.Column) -> str:
     return "text"
 
 
-def error_exprs(entity: c.Entity, col: c.Column) -> list[tuple[str, str, str]]:
+def error_exprs(entity: c.Entity, col: c.Column,
+                native: bool = False) -> list[tuple[str, str, str]]:
     """(rule, SQL condition on the checked row, reason) for one column."""
     rules = []
+    cell = f"c_{col.name}" if native else _clean(col.name)
     if col.required:
-        rules.append(("required", f"{_clean(col.name)} is null",
+        rules.append(("required", f"{cell} is null",
                       f"{col.name} is required but empty"))
     if col.type != c.TEXT:
-        rules.append(("type", f"{_clean(col.name)} is not null and v_{col.name} is null",
+        rules.append(("type", f"{cell} is not null and v_{col.name} is null",
                       f"{col.name} must be {_expected(col)}"))
     if col.nonnegative:
         rules.append(("nonnegative", f"v_{col.name} < 0", f"{col.name} must not be negative"))
@@ -372,9 +398,7 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
     width = len(header)
 
     names = [col.name for col in entity.columns]
-    con.execute("drop table if exists _incoming")
-    con.execute("create temp table _incoming (line_number bigint, "
-                + ", ".join(f"c_{n} varchar" for n in names) + ")")
+    _create_incoming(con, names)
     con.execute("delete from raw.rejects where batch_id = ? and entity = ?",
                 [batch_id, entity.name])
     con.execute("delete from raw.skipped where batch_id = ? and entity = ?",
@@ -401,10 +425,13 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
         for v in buffer.values():
             v.clear()
 
-    fast = _load_parquet_fast(con, path, idx, header_norm) if stream.encoding == "parquet" \
-        else None
+    fast = _load_parquet_fast(con, path, entity, idx, header_norm) \
+        if stream.encoding == "parquet" else None
     records = iter(()) if fast is not None else stream.records
-    data_lines += fast or 0
+    native: frozenset[str] = frozenset()
+    if fast is not None:
+        fast_rows, native = fast
+        data_lines += fast_rows
     for line, cells in records:
         data_lines += 1
         reason = _classify(cells, header_norm)
@@ -429,7 +456,7 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
         con.executemany("insert into raw.rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         early_rejects)
 
-    loaded, rejected = _check_and_insert(con, manifest, batch_id, entity, rel)
+    loaded, rejected = _check_and_insert(con, manifest, batch_id, entity, rel, native)
     rejected += len(early_rejects)
 
     file_sums = {}
@@ -459,13 +486,22 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
     return result
 
 
-def _load_parquet_fast(con: duckdb.DuckDBPyConnection, path: Path,
-                       idx: list[tuple[str, int | None]], header_norm: list[str]) -> int | None:
-    """Records of a Parquet file into _incoming through Arrow casts (landing/parquet_fast.py);
-    the number of records, or None (and _incoming left empty) for the general path."""
+def _load_parquet_fast(con: duckdb.DuckDBPyConnection, path: Path, entity: c.Entity,
+                       idx: list[tuple[str, int | None]], header_norm: list[str]
+                       ) -> tuple[int, frozenset[str]] | None:
+    """Records of a Parquet file into _incoming through Arrow (landing/parquet_fast.py): the
+    number of records and the columns kept with their stored type (``native_type_ok``; _incoming
+    then holds them typed, not as text), or None (and _incoming empty, all text) for the general
+    path."""
     count = 0
     try:
-        for columns in parquet_fast.text_batches(path, header_norm[0], TOTAL_WORDS):
+        types = parquet_fast.file_types(path)
+        by_key = {f"c_{col.name}": col for col in entity.columns}
+        native_keys = frozenset(key for key, pos in idx if pos is not None and pos < len(types)
+                                and native_type_ok(by_key[key], types[pos]))
+        positions = frozenset(pos for key, pos in idx if key in native_keys)
+        first = True
+        for columns in parquet_fast.text_batches(path, header_norm[0], TOTAL_WORDS, positions):
             n = len(columns[0])
             chunk = pa.table({
                 "line_number": pa.array(range(count + 2, count + 2 + n), pa.int64()),
@@ -473,21 +509,34 @@ def _load_parquet_fast(con: duckdb.DuckDBPyConnection, path: Path,
                    for key, pos in idx},
             })
             con.register("_chunk", chunk)
+            if first and native_keys:
+                # _incoming takes the native columns' types from the file.
+                con.execute("create or replace temp table _incoming as "
+                            "select * from _chunk limit 0")
+            first = False
             con.execute("insert into _incoming select * from _chunk")
             con.unregister("_chunk")
             count += n
     except parquet_fast.NotFast:
-        con.execute("delete from _incoming")
+        _create_incoming(con, [col.name for col in entity.columns])
         return None
-    return count
+    return count, frozenset(k.removeprefix("c_") for k in native_keys)
+
+
+def _create_incoming(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
+    """The empty table of one file's records: the line number and every cell as text."""
+    con.execute("create or replace temp table _incoming (line_number bigint, "
+                + ", ".join(f"c_{n} varchar" for n in names) + ")")
 
 
 def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
-                      entity: c.Entity, rel: str) -> tuple[int, int]:
-    """Type every cell, find every broken one, insert rejects and the valid rows."""
+                      entity: c.Entity, rel: str,
+                      native: frozenset[str] = frozenset()) -> tuple[int, int]:
+    """Type every cell, find every broken one, insert rejects and the valid rows. The columns in
+    ``native`` arrive typed from a Parquet file and are cast, not parsed."""
     typed = []
     for col in entity.columns:
-        expr = typed_expr(entity, col)
+        expr = typed_expr(entity, col, col.name in native)
         if col.name == "provenance":
             expr = f"coalesce({expr}, case when c_provenance is null or trim(c_provenance) = '' " \
                    f"then $provenance end)"
@@ -509,16 +558,27 @@ def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_
 
     checks = []
     for col in entity.columns:
-        for rule, cond, reason in error_exprs(entity, col):
+        for rule, cond, reason in error_exprs(entity, col, col.name in native):
             checks.append((col.name, rule, cond, reason))
     for col_name, rule, cond, reason in ROW_RULES.get(entity.name, []):
         checks.append((col_name, rule, cond, reason))
+    # One scan of the file's rows finds the few that break any rule; each rule then reads only
+    # those (a union over every row would scan the file once per rule).
+    con.execute("create or replace temp table _suspect as select * from _checked where "
+                + " or ".join(f"coalesce({cond}, false)" for _, _, cond, _ in checks))
+    def delivered(name: str, table: str = "") -> str:
+        """A cell as delivered, as text: a native cell's empty value is empty text, as the text
+        path reads it, so a quarantined record reads the same whichever path loaded it."""
+        cell = f"{table}.c_{name}" if table else f"c_{name}"
+        return f"coalesce({cell}::varchar, '')" if name in native else cell
+
     union = " union all ".join(
         f"select line_number, '{col}' as column_name, '{rule}' as rule, "
-        f"'{reason.replace(chr(39), chr(39) * 2)}' as reason, c_{col} as raw_value "
-        f"from _checked where {cond}"
+        f"'{reason.replace(chr(39), chr(39) * 2)}' as reason, {delivered(col)} as raw_value "
+        f"from _suspect where {cond}"
         for col, rule, cond, reason in checks)
     con.execute(f"create or replace temp table _errors as {union}")
+    con.execute("drop table _suspect")
 
     # Keys must be unique among otherwise valid rows: every copy is quarantined, since the
     # warehouse cannot know which one the sender meant.
@@ -546,7 +606,7 @@ def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_
         )
         select valid.line_number, '{entity.key[0]}', 'unique_key',
                'duplicate key ' || {key_text} || ' (lines ' || duplicated.lines || ')',
-               valid.c_{entity.key[0]}
+               {delivered(entity.key[0], "valid")}
         from valid
         join duplicated on {key_match}
     """)
@@ -557,7 +617,7 @@ def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_
             select line_number, '{ref.column}', 'references_{ref.entity}',
                    '{ref.column} ' || v_{ref.column} || ' is not a loaded row of {ref.entity} in '
                        || 'this batch (absent or rejected)',
-                   c_{ref.column}
+                   {delivered(ref.column)}
             from _checked
             where line_number not in (select line_number from _errors)
               and v_{ref.column} is not null
@@ -566,7 +626,7 @@ def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_
         """, {"batch": batch_id})
 
     record_json = "json_object(" + ", ".join(
-        f"'{col.name}', c_{col.name}" for col in entity.columns) + ")::varchar"
+        f"'{col.name}', {delivered(col.name)}" for col in entity.columns) + ")::varchar"
     con.execute(f"""
         insert into raw.rejects
         select $batch, '{entity.name}', $file, e.line_number, e.column_name, e.rule, e.reason,
@@ -581,7 +641,6 @@ def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_
         select {cols}, $batch, $file, line_number
         from _checked
         where line_number not in (select line_number from _errors)
-        order by line_number
     """, {"batch": batch_id, "file": rel})
     loaded = con.execute(f"select count(*) from raw.{entity.name} where batch_id = ?",
                          [batch_id]).fetchone()[0]

@@ -13,6 +13,12 @@ removed, or with any cell that is a totals word once white space and colons are 
 one is found, hands the whole file back to the general path. Parquet records always have the
 header's width, so no record can have too many fields. Everything after (typing, every rule,
 rejects, the load log) is the same code for both paths.
+
+Columns already stored with the contract's type (dates as dates, money and rates as decimals or
+integers, whole numbers as integers, booleans as booleans) are not turned into text at all: they
+reach DuckDB as they are (``native_positions``), and the loader types them with a cast instead of
+parsing text (``load.typed_expr``). Such a cell can be empty but never a word, so the blank-line,
+header and totals tests read only the text columns and the native columns' nulls.
 """
 
 from __future__ import annotations
@@ -35,27 +41,38 @@ def _fast_type(t: pa.DataType) -> bool:
             or pt.is_date32(t) or pt.is_boolean(t))
 
 
-def _suspicious(columns: list[pa.Array], header0: str, totals: tuple[str, ...]) -> bool:
+def _suspicious(columns: list[pa.Array], native: list[bool], header0: str,
+                totals: tuple[str, ...]) -> bool:
     """Could any record be blank, a repeated header or a totals line? (a superset)"""
-    squeezed = [pc.utf8_lower(pc.replace_substring_regex(c, WHITE, "")) for c in columns]
+    squeezed = [None if n else pc.utf8_lower(pc.replace_substring_regex(c, WHITE, ""))
+                for c, n in zip(columns, native, strict=True)]
     blank = None
-    for s in squeezed:
-        empty = pc.or_kleene(pc.is_null(s), pc.equal(s, ""))
+    for s, col in zip(squeezed, columns, strict=True):
+        empty = pc.is_null(col) if s is None else pc.or_kleene(pc.is_null(s), pc.equal(s, ""))
         blank = empty if blank is None else pc.and_kleene(blank, empty)
     if blank is not None and pc.any(blank).as_py():
         return True
-    if squeezed and pc.any(pc.equal(squeezed[0], header0)).as_py():
+    if squeezed and squeezed[0] is not None and pc.any(pc.equal(squeezed[0], header0)).as_py():
         return True
     words = pa.array(sorted({w.replace(" ", "") for w in totals}))
     for s in squeezed:
+        if s is None:
+            continue
         bare = pc.replace_substring_regex(s, "[:：]", "")
         if pc.any(pc.is_in(bare, value_set=words)).as_py():
             return True
     return False
 
 
-def text_batches(path: Path, header0: str, totals: tuple[str, ...]):
-    """Each record batch's columns as text (nulls as empty text), a million rows at a time.
+def file_types(path: Path) -> list[pa.DataType]:
+    """The Arrow type of each column of a Parquet file, in file order."""
+    return [f.type for f in pq.ParquetFile(path).schema_arrow]
+
+
+def text_batches(path: Path, header0: str, totals: tuple[str, ...],
+                 native_positions: frozenset[int] = frozenset()):
+    """Each record batch's columns, a million rows at a time: as text (nulls as empty text), or
+    as they are for the columns at ``native_positions``.
 
     Raises ``NotFast`` when the file must take the general path: before the first batch for a
     column type, or at the batch holding a record that may be skipped (the caller then discards
@@ -64,10 +81,13 @@ def text_batches(path: Path, header0: str, totals: tuple[str, ...]):
     if not all(_fast_type(f.type) for f in pf.schema_arrow):
         raise NotFast("a column type the fast path does not cast")
     for batch in pf.iter_batches(batch_size=BATCH_ROWS):
-        columns = [pc.cast(col, pa.string()) for col in batch.columns]
-        if _suspicious(columns, header0, totals):
+        native = [i in native_positions for i in range(batch.num_columns)]
+        columns = [col if n else pc.cast(col, pa.string())
+                   for col, n in zip(batch.columns, native, strict=True)]
+        if _suspicious(columns, native, header0, totals):
             raise NotFast("a record may be blank, a repeated header or a totals line")
-        yield [pc.fill_null(col, "") for col in columns]
+        yield [col if n else pc.fill_null(col, "")
+               for col, n in zip(columns, native, strict=True)]
 
 
 class NotFast(Exception):
