@@ -45,3 +45,27 @@ def test_report_has_rates_ratios_and_the_skipped_pandas():
 
 def test_tree_rss_counts_this_process():
     assert tree_rss(os.getpid()) > 10_000_000
+
+
+def test_report_states_each_target_and_whether_it_is_met():
+    full = Measured(700.0, 7_500_000_000, 0, PAYLOAD)
+    sql = Measured(2.0, 500_000_000, 0, {"seconds": 10.0, "cpu_seconds": 2.5, "figures": {}})
+    pandas = Measured(5.0, 500_000_000, 0, {"seconds": 200.0, "cpu_seconds": 190.0,
+                                             "load_seconds": 3.0, "figures": {}})
+    pages = [{"role": "committee", "portfolio": "p", "page": "pages_/overview.py", "cold": 2.5,
+              "warm": 0.4, "max": 0.5, "errors": []},
+             {"role": "analyst", "portfolio": "p", "page": "pages_/history.py", "cold": 3.0,
+              "warm": 1.2, "max": 1.3, "errors": []}]
+    text = report([{"size": "L", "generate_seconds": 60.0, "full": full, "sql": sql,
+                    "pandas": pandas, "dashboard": Measured(30.0, 1, 0, pages),
+                    "incremental": Measured(100.0, 1_000_000_000, 0, PAYLOAD)}],
+                  "postloan bench --sizes L", "2026-12-04T20:00:00+00:00", ("1.0", "2.0"))
+    assert "| L full build within 10 minutes | 700 s | no |" in text
+    assert "| L peak memory within 8 GB | 7.50 GB | yes |" in text
+    assert "| L: next day's build at most a fifth of the full one | 0.14 | yes |" in text
+    # 15 s of product models against 10 s of plain SQL and 200 s of pandas.
+    assert "| L: DPD and classification within 1.5x of plain SQL | 1.50x | yes |" in text
+    assert "| L: at least 10x faster than pandas | 13.33x pandas's speed | yes |" in text
+    assert "| L: dashboard pages under one second once warm | slowest 1.20 s | no |" in text
+    assert "slowest warm median 1.20 s (pages_/history.py, analyst)" in text
+    assert "pages_/history.py (analyst, 1.20 s)" in text

@@ -26,18 +26,17 @@ cumulative_payments as (
     select * from {{ ref('int_loan_cumulative_payments') }}
 ),
 
+-- Running totals by due date (several installments on one day count together).
 cumulative_due as (
     select batch_id, loan_id, due_date,
-        sum(principal_due) over by_date as principal_due_to_date,
-        sum(interest_due) over by_date as interest_due_to_date,
+        sum(sum(principal_due)) over by_date as principal_due_to_date,
+        sum(sum(interest_due)) over by_date as interest_due_to_date,
     from {{ ref('stg_landing__repayment_schedule') }}
+    group by batch_id, loan_id, due_date
     window by_date as (
-        partition by batch_id, loan_id order by due_date, installment_no
+        partition by batch_id, loan_id order by due_date
         rows between unbounded preceding and current row
     )
-    -- Several installments on one day: keep the day's last running total.
-    qualify row_number() over (
-        partition by batch_id, loan_id, due_date order by installment_no desc) = 1
 ),
 
 principal_target as (
