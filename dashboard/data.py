@@ -214,9 +214,51 @@ def loans(snapshot: Snapshot, portfolio_id: str, as_of: dt.date) -> pd.DataFrame
     return query(
         snapshot,
         f"select {', '.join(LOAN_COLUMNS)}, currency from reporting.loans "
-        "where portfolio_id = ? and as_of_date = ? "
-        "order by dpd desc nulls last, outstanding_principal desc nulls last, loan_id",
+        f"where portfolio_id = ? and as_of_date = ? {LOAN_ORDER}",
         (portfolio_id, as_of),
+    )
+
+
+LOAN_ORDER = "order by dpd desc nulls last, outstanding_principal desc nulls last, loan_id"
+
+
+def loan_picker(snapshot: Snapshot, portfolio_id: str, as_of: dt.date,
+                limit: int) -> tuple[pd.DataFrame, int]:
+    """The first ``limit`` loans of one portfolio and as-of date in the order of ``loans`` (id
+    and status only), and how many there are: a picker for a book of a million loans."""
+    first = query(
+        snapshot,
+        "select loan_id, loan_status from reporting.loans "
+        f"where portfolio_id = ? and as_of_date = ? {LOAN_ORDER} limit ?",
+        (portfolio_id, as_of, limit),
+    )
+    count = query(
+        snapshot,
+        "select count(*) as n from reporting.loans where portfolio_id = ? and as_of_date = ?",
+        (portfolio_id, as_of),
+    )
+    return first, int(count["n"].iloc[0])
+
+
+def loan_row(snapshot: Snapshot, portfolio_id: str, as_of: dt.date,
+             loan_id: str) -> pd.DataFrame:
+    """One loan's row of ``loans`` (empty when the loan is not in that portfolio and date)."""
+    return query(
+        snapshot,
+        f"select {', '.join(LOAN_COLUMNS)}, currency from reporting.loans "
+        "where portfolio_id = ? and as_of_date = ? and loan_id = ?",
+        (portfolio_id, as_of, loan_id),
+    )
+
+
+def loan_classification_row(snapshot: Snapshot, portfolio_id: str, as_of: dt.date,
+                            loan_id: str) -> pd.DataFrame:
+    """One loan's row of ``loan_classification`` (empty when it is not classified)."""
+    return query(
+        snapshot,
+        f"select {', '.join(CLASSIFICATION_COLUMNS)} from reporting.loan_classification "
+        "where portfolio_id = ? and as_of_date = ? and loan_id = ?",
+        (portfolio_id, as_of, loan_id),
     )
 
 

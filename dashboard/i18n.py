@@ -423,6 +423,28 @@ LABELS: dict[str, dict[str, str]] = {
     "loan.title": {"zh": "贷款详情", "en": "Loan details"},
     "loan.choose": {"zh": "贷款编号", "en": "Loan"},
     "loan.option": {"zh": "{loan_id}（{status}）", "en": "{loan_id} ({status})"},
+    "tables.first_rows": {
+        "zh": "表中只显示前 {shown} 笔（共 {count} 笔，排序同上）；导出文件含全部 {count} 笔。",
+        "en": "The table shows the first {shown} of {count} loans (in the order above); the "
+              "exports hold all {count}.",
+    },
+    "concentration.lorenz_sampled": {
+        "zh": "曲线与下表取 {count} 个点中均匀分布的 {shown} 个（累计占比按全部点精确计算）；"
+              "全部点见 reporting.concentration_lorenz。",
+        "en": "The curve and the table use {shown} evenly spread points of {count} (the "
+              "cumulative shares add up every point exactly); all points are in "
+              "reporting.concentration_lorenz.",
+    },
+    "tables.first_rows_of": {
+        "zh": "表中只显示前 {shown} 行（共 {count} 行）；导出文件含全部行。",
+        "en": "The table shows the first {shown} of {count} rows; the exports hold them all.",
+    },
+    "loan.find": {"zh": "按贷款编号查找", "en": "Find a loan by its id"},
+    "loan.find_help": {
+        "zh": "列表只列出逾期最久、余额最大的前 {shown} 笔（共 {count} 笔）；其余贷款请输入编号。",
+        "en": "The list shows the first {shown} of {count} loans, most overdue and largest "
+              "first; type the id of any other loan.",
+    },
     "loan.none": {
         "zh": "该组合在所选数据日期没有贷款。",
         "en": "This portfolio has no loans at the selected as-of date.",

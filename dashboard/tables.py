@@ -205,18 +205,22 @@ def export_buttons(
     name: str | None = None,
     unit: Unit | None = None,
     currency: str | None = None,
+    fetch: Callable[[], pd.DataFrame] | None = None,
+    rows: int | None = None,
 ) -> None:
     """CSV / XLSX of ``frame`` as the table shows it (same columns, headers in ``lang``, amounts
-    exact in the reader's unit)."""
+    exact in the reader's unit). With ``fetch`` the file holds the rows it returns, read only when
+    a button is clicked (``frame`` is then the drawn part, ``rows`` how many the file will hold)."""
     if unit is None:
         unit, currency = reader_unit()
     name = name or columns[0].name
 
     def make() -> tuple[pd.DataFrame, dict[str, str]]:
-        return export.export_frame(frame, columns, lang, unit, currency)
+        return export.export_frame(fetch() if fetch else frame, columns, lang, unit, currency)
 
     exported = frame[[c.name for c in columns]]
-    download_buttons(name, name, make, auth.personal_columns_of(exported), len(frame))
+    download_buttons(name, name, make, auth.personal_columns_of(exported),
+                     len(frame) if rows is None else rows)
 
 
 def export_plain(table: pd.DataFrame, name: str, sheet: str) -> None:
@@ -226,6 +230,11 @@ def export_plain(table: pd.DataFrame, name: str, sheet: str) -> None:
         return table, export.plain_kinds(table)
 
     download_buttons(name, sheet, make, [], len(table))
+
+
+# Rows of a table formatted and drawn on screen: more cannot be read there, and sending them to
+# the browser costs seconds at a million rows (docs/benchmarks.md); the exports hold them all.
+SCREEN_ROWS = 2_000
 
 
 def show(
@@ -242,9 +251,18 @@ def show(
 
     With ``select_key`` the rows can be selected (one at a time) for a drill-down: the position
     of the selected row in ``frame`` is returned (None when none is selected).
+
+    Only the first SCREEN_ROWS rows are formatted and drawn (a caption says how many there are);
+    the exports hold every row of ``frame``.
     """
     unit, currency = reader_unit()
-    table, config = display_frame(frame, columns, lang, unit, currency)
+    drawn = frame
+    if len(frame) > SCREEN_ROWS:
+        st.caption(translate("tables.first_rows_of", lang,
+                             shown=formatting.format_count(SCREEN_ROWS),
+                             count=formatting.format_count(len(frame))))
+        drawn = frame.head(SCREEN_ROWS)
+    table, config = display_frame(drawn, columns, lang, unit, currency)
     selected = None
     if select_key is None:
         st.dataframe(table, hide_index=True, column_config=config, **kwargs)
@@ -258,7 +276,7 @@ def show(
             selection_mode="single-row",
             **kwargs,
         )
-        rows = [r for r in event.selection.rows if r < len(frame)]
+        rows = [r for r in event.selection.rows if r < len(drawn)]
         selected = rows[0] if rows else None
     if exports:
         export_buttons(frame, columns, lang, name, unit, currency)

@@ -304,3 +304,25 @@ def test_drill_down_from_a_large_exposure_row(warehouse: Path) -> None:
     assert loans["Loan"].tolist() == ["W01"]
     assert loans["Group"].tolist() == ["G-EAST"]
     assert "1 loans, outstanding principal 500,000.00 CNY." in texts(at.caption)
+
+
+def test_a_long_lorenz_curve_is_drawn_through_evenly_spread_points():
+    from dashboard.pages_ import concentration as page
+
+    assert page.sample_positions(5, None) == [0, 1, 2, 3, 4]
+    assert page.sample_positions(5, 10) == [0, 1, 2, 3, 4]
+    assert page.sample_positions(1_000, 4) == [249, 499, 749, 999]
+    points = pd.DataFrame({
+        "point": range(1, 1_001),
+        "item": [f"B{i}" for i in range(1, 1_001)],
+        "exposure": [Decimal("1.00")] * 999 + [Decimal("1001.00")],
+        "cumulative_name_share": [i / 1_000 for i in range(1, 1_001)],
+        "cumulative_exposure_share": [i / 2_000 for i in range(1, 1_000)] + [1.0],
+    })
+    frame = page.lorenz_frame(points, 4)
+    assert frame["item"].tolist() == ["B250", "B500", "B750", "B1000"]
+    # Running totals over every point: 250 of 2,000.00 is 12.5%; the last is everything.
+    assert frame["cumulative_exposure_share"].tolist() == [
+        "12.50%", "25.00%", "37.50%", "100.00%"]
+    assert frame["cumulative_name_share"].tolist() == ["25.00%", "50.00%", "75.00%", "100.00%"]
+    assert frame["x"].tolist() == [25.0, 50.0, 75.0, 100.0]

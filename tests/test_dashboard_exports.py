@@ -291,3 +291,19 @@ def test_a_click_on_a_bucket_bar_lists_that_bucket(warehouse) -> None:
     assert at.dataframe[1].value["贷款编号"].tolist() == ["L2", "L1", "L4"]
     at.button(key="overview_buckets:RETAIL-CNY:all").click().run()
     assert len(at.dataframe[1].value) == 4
+
+
+def test_a_long_table_draws_its_first_rows_and_exports_them_all(monkeypatch):
+    from dashboard import tables
+
+    monkeypatch.setattr(tables, "SCREEN_ROWS", 3)
+    captions, drawn, exported = [], [], []
+    monkeypatch.setattr(tables.st, "caption", lambda text: captions.append(text))
+    monkeypatch.setattr(tables.st, "dataframe", lambda table, **kw: drawn.append(len(table)))
+    monkeypatch.setattr(tables, "reader_unit", lambda: (tables.BASE, "CNY"))
+    monkeypatch.setattr(tables, "export_buttons",
+                        lambda frame, *a, **kw: exported.append(len(frame)))
+    frame = pd.DataFrame({"loan_id": [f"L{i}" for i in range(10)]})
+    tables.show(frame, (tables.Col("loan_id"),), "en")
+    assert drawn == [3] and exported == [10]
+    assert captions == ["The table shows the first 3 of 10 rows; the exports hold them all."]

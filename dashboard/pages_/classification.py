@@ -558,6 +558,7 @@ def page_tables(
         ),
         "below_floor": int(differs["override_below_floor"].fillna(False).astype(bool).sum()),
         "rules": rules_table(loans, book, lang),
+        "status": status_matrix(loans, lang),
         "compare": compare,
         "matrix": comparison_matrix(loans, lang),
     }
@@ -692,16 +693,29 @@ def render_trend(quality: pd.DataFrame, as_of: dt.date, lang: str) -> None:
     tables.chart_beside(chart, frame, TREND_TABLE, lang)
 
 
+# Rows of a loan table drawn on screen (and loans in its picker).
+TABLE_LIMIT = 1_000
+
+
 def loan_chooser(
     table: pd.DataFrame,
     config: dict[str, Any],
     loan_ids: list[str],
     key: str,
+    count: int | None = None,
 ) -> None:
     """The table with selectable rows, and a loan picker under it; the chosen loan (from either)
-    gets a link to the loan page."""
+    gets a link to the loan page. Only the first TABLE_LIMIT rows are drawn (a book of a million
+    loans would take seconds to send to the browser and is not read on a screen); the caption
+    says so, and the exports still hold every row. ``count``: how many loans there are, when
+    the caller passes only the first rows."""
     picker_key = f"{key}:loan"
     seen_key = f"{key}:selected"
+    count = len(loan_ids) if count is None else count
+    if count > TABLE_LIMIT:
+        st.caption(t("tables.first_rows", shown=formatting.format_count(TABLE_LIMIT),
+                     count=formatting.format_count(count)))
+        table, loan_ids = table.head(TABLE_LIMIT), loan_ids[:TABLE_LIMIT]
     event = st.dataframe(
         table,
         hide_index=True,
@@ -862,8 +876,8 @@ def render() -> None:
 
 def render_status(context) -> None:
     """Reported status by final class, when the sender delivered its own status."""
-    loans = data.loan_classification(context.snapshot, context.portfolio_id, context.as_of)
-    matrix = status_matrix(loans, context.lang)
+    matrix = page_tables(context.snapshot, context.portfolio_id, context.as_of,
+                         context.lang)["status"]
     if matrix is None:
         return
     st.subheader(t("classification.status_by_class"))

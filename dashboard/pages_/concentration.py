@@ -10,6 +10,7 @@ indices are doubles in the warehouse; they are shown as rounded text and charted
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -202,25 +203,56 @@ def index_table(row: pd.Series, currency: str, lang: str) -> pd.DataFrame:
         rows, columns=[translate("col.index_name", lang), translate("col.index_value", lang)]
     )
 
+# Points of a Lorenz curve drawn and listed (reporting.concentration_lorenz holds them all).
+LORENZ_POINTS = 200
 
-def lorenz_frame(points: pd.DataFrame) -> pd.DataFrame:
+
+def sample_positions(count: int, max_points: int | None) -> list[int]:
+    """At most ``max_points`` positions of ``count`` evenly spread, the last always among them
+    (every position when ``max_points`` is None or not smaller than ``count``)."""
+    if max_points is None or count <= max_points:
+        return list(range(count))
+    step = count / max_points
+    return sorted({min(count - 1, int((i + 1) * step) - 1) for i in range(max_points)})
+
+
+def lorenz_frame(points: pd.DataFrame, max_points: int | None = None) -> pd.DataFrame:
     """The Lorenz points with exact cumulative shares as text (from the Decimal exposures) and,
-    for the chart, the stored shares in percent as floats."""
-    frame = points.reset_index(drop=True).copy()
+    for the chart, the stored shares in percent as floats. With ``max_points`` only that many
+    points, evenly spread along the curve, are kept (the running totals still add up every
+    exposure): a book of a million obligors is drawn, not listed."""
+    frame = points.reset_index(drop=True)
     total = sum((v for v in frame["exposure"] if not formatting.is_missing(v)), Decimal(0))
     count = len(frame)
+    keep = sample_positions(count, max_points)
+    wanted = set(keep)
     running = Decimal(0)
-    exposure_text = []
-    for value in frame["exposure"]:
+    cumulative = []
+    for position, value in enumerate(frame["exposure"]):
         running += Decimal(0) if formatting.is_missing(value) else value
-        exposure_text.append(formatting.format_percent(formatting.share_percent(running, total)))
-    frame["cumulative_exposure_share"] = exposure_text
-    frame["cumulative_name_share"] = [
-        formatting.format_percent(formatting.share_percent(int(p), count)) for p in frame["point"]
+        if position in wanted:
+            cumulative.append(running)
+    stored = frame.iloc[keep]
+    out = stored.copy()
+    out["cumulative_exposure_share"] = [
+        formatting.format_percent(formatting.share_percent(r, total)) for r in cumulative
     ]
-    frame["x"] = [float(v) * 100 for v in points["cumulative_name_share"]]  # chart only
-    frame["y"] = [float(v) * 100 for v in points["cumulative_exposure_share"]]  # chart only
-    return frame
+    out["cumulative_name_share"] = [
+        formatting.format_percent(formatting.share_percent(int(p), count)) for p in out["point"]
+    ]
+    out["x"] = [float(v) * 100 for v in stored["cumulative_name_share"]]  # chart only
+    out["y"] = [float(v) * 100 for v in stored["cumulative_exposure_share"]]  # chart only
+    return out.reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def lorenz_points(
+    snapshot: data.Snapshot, portfolio_id: str, as_of: dt.date, dimension: str, level: int
+) -> tuple[pd.DataFrame, int]:
+    """The curve as drawn (at most LORENZ_POINTS points) and how many points it has, cached per
+    build and reader, portfolio, date, dimension and level."""
+    points = data.concentration_lorenz(snapshot, portfolio_id, as_of, dimension, level)
+    return lorenz_frame(points, LORENZ_POINTS), len(points)
 
 
 def lorenz_chart_data(frame: pd.DataFrame) -> pd.DataFrame:
@@ -413,13 +445,12 @@ def render_indices(context, prefix: str, currency: str) -> None:
 
 def render_lorenz(context, dimension: str, level: int) -> None:
     st.markdown(f"**{t('concentration.lorenz')}**")
-    points = data.concentration_lorenz(
+    frame, count = lorenz_points(
         context.snapshot, context.portfolio_id, context.as_of, dimension, level
     )
-    if points.empty:
+    if frame.empty:
         st.info(t("concentration.indices_none"))
         return
-    frame = lorenz_frame(points)
     x_title = t("chart.cumulative_names")
     y_title = t("chart.cumulative_exposure")
     curve = (
@@ -442,6 +473,9 @@ def render_lorenz(context, dimension: str, level: int) -> None:
     )
     st.altair_chart(diagonal + curve, width="stretch")
     st.caption(t("concentration.lorenz_caption"))
+    if count > len(frame):
+        st.caption(t("concentration.lorenz_sampled", shown=formatting.format_count(len(frame)),
+                     count=formatting.format_count(count)))
     tables.show(frame, LORENZ_TABLE, context.lang)
 
 

@@ -30,6 +30,9 @@ from dashboard.shell import current_context, plain
 from dashboard.tables import AMOUNT, BOOL, CODE, DATE, TEXT, Col
 
 LOAN_KEY = "loan_page_loan"
+FIND_KEY = "loan_page_find"
+# Loans listed in the picker (a book of a million loans is reached by typing the id).
+PICKER_LIMIT = 1_000
 PARAM = "loan_id"
 CLASSIFICATION_PAGE = "pages_/classification.py"
 
@@ -252,9 +255,24 @@ def render_elsewhere(context, loan_id: str) -> None:
         )
 
 
-def choose_loan(context, loans: pd.DataFrame) -> str | None:
-    options = [str(v) for v in loans["loan_id"]]
-    status = dict(zip(options, loans["loan_status"], strict=True))
+def _find() -> None:
+    typed = (st.session_state.get(FIND_KEY) or "").strip()
+    if typed:
+        st.query_params[PARAM] = typed
+
+
+def choose_loan(context, picker: pd.DataFrame, count: int) -> str | None:
+    """The picker lists the first PICKER_LIMIT loans, most overdue and largest first; any other
+    loan is reached by its id (typed here, or a link's ``loan_id``), which joins the list."""
+    options = [str(v) for v in picker["loan_id"]]
+    status = dict(zip(options, picker["loan_status"], strict=True))
+    for wanted in (_requested(), st.session_state.get(LOAN_KEY)):
+        if wanted is None or wanted in options:
+            continue
+        found = data.loan_row(context.snapshot, context.portfolio_id, context.as_of, wanted)
+        if not found.empty:
+            options.insert(0, wanted)
+            status[wanted] = found["loan_status"].iloc[0]
     requested = _requested()
     if requested is not None and requested in options:
         st.session_state[LOAN_KEY] = requested
@@ -262,6 +280,10 @@ def choose_loan(context, loans: pd.DataFrame) -> str | None:
         render_elsewhere(context, requested)
     if st.session_state.get(LOAN_KEY) not in options:
         st.session_state[LOAN_KEY] = options[0]
+    if count > len(picker):
+        st.text_input(t("loan.find"), key=FIND_KEY, on_change=_find,
+                      help=t("loan.find_help", shown=formatting.format_count(len(picker)),
+                             count=formatting.format_count(count)))
     return st.selectbox(
         t("loan.choose"),
         options,
@@ -556,16 +578,17 @@ def render() -> None:
     if context.portfolio_id is None:
         st.info(t("sidebar.no_portfolios"))
         return
-    loans = data.loans(context.snapshot, context.portfolio_id, context.as_of)
-    if loans.empty:
+    picker, count = data.loan_picker(
+        context.snapshot, context.portfolio_id, context.as_of, PICKER_LIMIT
+    )
+    if picker.empty:
         st.info(t("loan.none"))
         return
-    loan_id = choose_loan(context, loans)
-    loan = loans[loans["loan_id"] == loan_id].iloc[0]
-    classified_rows = data.loan_classification(
-        context.snapshot, context.portfolio_id, context.as_of
+    loan_id = choose_loan(context, picker, count)
+    loan = data.loan_row(context.snapshot, context.portfolio_id, context.as_of, loan_id).iloc[0]
+    classified_rows = data.loan_classification_row(
+        context.snapshot, context.portfolio_id, context.as_of, loan_id
     )
-    classified_rows = classified_rows[classified_rows["loan_id"] == loan_id]
     classified = None if classified_rows.empty else classified_rows.iloc[0]
 
     render_header(context, loan, classified)

@@ -18,7 +18,7 @@ import streamlit as st
 from dashboard import data, formatting, tables
 from dashboard.i18n import DPD_BUCKETS, code_label, t
 from dashboard.kpis import PortfolioFigures, tiles
-from dashboard.pages_.classification import loan_chooser
+from dashboard.pages_.classification import TABLE_LIMIT, loan_chooser
 from dashboard.shell import current_context
 from dashboard.tables import AMOUNT, CODE, COUNT, DATE, Col
 from dashboard.units import Unit
@@ -175,27 +175,37 @@ def loan_table(
     lang: str,
     unit: Unit,
     currency: str,
-) -> tuple[pd.DataFrame, pd.DataFrame, dict, Decimal]:
-    """The chosen loans (raw, for the exports), their display copy and config, and their exact
-    total.
+) -> tuple[pd.DataFrame, pd.DataFrame, dict, list[str], int, Decimal]:
+    """The chosen loans as the screen shows them: the first rows (raw and display copy, the
+    table's config, their ids), how many loans were chosen and their exact total.
 
     Cached per build and reader (the snapshot), portfolio, as-of date, bucket choice, language and
-    unit, so formatting a large portfolio happens once rather than on every rerun.
+    unit. Only the drawn rows are formatted and kept (``loan_chooser`` draws TABLE_LIMIT), so a
+    book of a million loans costs a rerun no more than one of a thousand; the exports read every
+    chosen row when clicked (``chosen_loans``).
     """
-    loan_rows = data.loans(snapshot, portfolio_id, as_of)
-    shown = loan_rows[loan_rows["dpd_bucket"].isin(buckets)].reset_index(drop=True)
+    shown = chosen_loans(snapshot, portfolio_id, as_of, buckets)
     total = sum(
         (v for v in shown["outstanding_principal"] if not formatting.is_missing(v)), Decimal(0)
     )
-    table, config = tables.display_frame(shown, LOAN_TABLE, lang, unit, currency)
-    return shown, table, config, total
+    head = shown.head(TABLE_LIMIT)
+    table, config = tables.display_frame(head, LOAN_TABLE, lang, unit, currency)
+    return head, table, config, [str(v) for v in head["loan_id"]], len(shown), total
+
+
+def chosen_loans(
+    snapshot: data.Snapshot, portfolio_id: str, as_of: dt.date, buckets: tuple[str, ...]
+) -> pd.DataFrame:
+    """Every loan of the chosen DPD buckets, in the order of ``data.loans``."""
+    loan_rows = data.loans(snapshot, portfolio_id, as_of)
+    return loan_rows[loan_rows["dpd_bucket"].isin(buckets)].reset_index(drop=True)
 
 
 def render_loans(context, currency: str) -> None:
     st.subheader(t("overview.loans"))
     snapshot = context.snapshot
-    all_loans = data.loans(snapshot, context.portfolio_id, context.as_of)
-    present = {b for b in all_loans["dpd_bucket"].dropna().unique() if b not in DPD_BUCKETS}
+    by_bucket = data.balance_by_bucket(snapshot, context.portfolio_id, context.as_of)
+    present = {b for b in by_bucket["dpd_bucket"].dropna().unique() if b not in DPD_BUCKETS}
     options = [*DPD_BUCKETS, *sorted(present)]
     key = _filter_key(context)
     # Seeded here (every bucket) and narrowed by a click on the chart; never a widget default, so
@@ -214,7 +224,7 @@ def render_loans(context, currency: str) -> None:
             key=f"{key}:all",
             type="tertiary",
         )
-    shown, table, config, total = loan_table(
+    head, table, config, loan_ids, count, total = loan_table(
         snapshot,
         context.portfolio_id,
         context.as_of,
@@ -226,7 +236,7 @@ def render_loans(context, currency: str) -> None:
     st.caption(
         t(
             "overview.loans_shown",
-            count=formatting.format_count(len(shown)),
+            count=formatting.format_count(count),
             total=context.money(total),
             currency=context.unit_label(),
         )
@@ -234,10 +244,15 @@ def render_loans(context, currency: str) -> None:
     loan_chooser(
         table,
         config,
-        [str(v) for v in shown["loan_id"]],
+        loan_ids,
         f"overview_loans:{context.portfolio_id}:{context.as_of.isoformat()}",
+        count,
     )
-    tables.export_buttons(shown, LOAN_TABLE, context.lang, name="loans")
+    buckets = tuple(chosen)
+    tables.export_buttons(
+        head, LOAN_TABLE, context.lang, name="loans", rows=count,
+        fetch=lambda: chosen_loans(snapshot, context.portfolio_id, context.as_of, buckets),
+    )
 
 
 def render() -> None:
