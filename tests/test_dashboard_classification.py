@@ -468,3 +468,19 @@ def test_reported_status_by_class_reconciles_with_the_sender():
          "Substandard": 1, "Doubtful": 0, "Loss": 0},
     ]
     assert status_matrix(loans.assign(reported_status=None), "en") is None
+
+
+def test_the_loan_page_reads_one_loan_and_a_short_picker(warehouse: Path) -> None:
+    snapshot = data.take_snapshot(warehouse)
+    everything = data.loans(snapshot, fx.WHOLESALE, fx.JUNE)
+    first, count = data.loan_picker(snapshot, fx.WHOLESALE, fx.JUNE, 2)
+    # The picker keeps the order of the full list (most overdue and largest first).
+    assert first["loan_id"].tolist() == everything["loan_id"].tolist()[:2]
+    assert count == len(everything) > 2
+    last = everything.iloc[-1]
+    row = data.loan_row(snapshot, fx.WHOLESALE, fx.JUNE, last["loan_id"])
+    assert row["loan_id"].tolist() == [last["loan_id"]]
+    assert row["outstanding_principal"].tolist() == [last["outstanding_principal"]]
+    assert data.loan_row(snapshot, fx.WHOLESALE, fx.JUNE, "no-such-loan").empty
+    classified = data.loan_classification_row(snapshot, fx.WHOLESALE, fx.JUNE, "W04")
+    assert classified["final_class"].tolist() == ["substandard"]

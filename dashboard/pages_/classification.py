@@ -669,8 +669,10 @@ def render_class_loans(context, five_class: str, key: str) -> None:
     )
     if of_class.empty:
         return
-    table, config = tables.display_frame(of_class, CLASS_LOANS_TABLE, context.lang)
-    loan_chooser(table, config, [str(v) for v in of_class["loan_id"]], f"{key}:{five_class}")
+    head = of_class.head(TABLE_LIMIT)
+    table, config = tables.display_frame(head, CLASS_LOANS_TABLE, context.lang)
+    loan_chooser(table, config, [str(v) for v in head["loan_id"]], f"{key}:{five_class}",
+                 len(of_class))
     tables.export_buttons(of_class, CLASS_LOANS_TABLE, context.lang, name=f"loans_{five_class}")
 
 
@@ -772,12 +774,14 @@ def render_differs(context, tabs: dict[str, Any], currency: str) -> None:
             t("classification.below_floor", count=formatting.format_count(tabs["below_floor"])),
             icon=":material/gavel:",
         )
-    table, config = tables.display_frame(differs, DIFFERS_TABLE, context.lang)
+    head = differs.head(TABLE_LIMIT)
+    table, config = tables.display_frame(head, DIFFERS_TABLE, context.lang)
     loan_chooser(
         table,
         config,
-        [str(v) for v in differs["loan_id"]],
+        [str(v) for v in head["loan_id"]],
         f"classification_differs:{context.portfolio_id}:{context.as_of.isoformat()}",
+        len(differs),
     )
     tables.export_buttons(differs, DIFFERS_TABLE, context.lang, name="class_differs")
     rules: pd.DataFrame = tabs["rules"]
@@ -809,13 +813,15 @@ def render_compare(context, tabs: dict[str, Any]) -> None:
     )
     if shown.empty:
         return
-    table, config = tables.display_frame(shown, COMPARE_TABLE, context.lang)
+    head = shown.head(TABLE_LIMIT)
+    table, config = tables.display_frame(head, COMPARE_TABLE, context.lang)
     loan_chooser(
         table,
         config,
-        [str(v) for v in shown["loan_id"]],
+        [str(v) for v in head["loan_id"]],
         f"classification_compare:{context.portfolio_id}:{context.as_of.isoformat()}"
         f":{int(only_diff)}",
+        len(shown),
     )
     tables.export_buttons(shown, COMPARE_TABLE, context.lang, name="class_comparison")
 

@@ -196,7 +196,9 @@ def _dot(text: Any) -> str:
 
 
 def csv_bytes(frame: pd.DataFrame, columns: tuple[Col, ...], lang: str) -> bytes:
-    """The display copy of ``frame`` as CSV with a byte-order mark (opens in Excel as UTF-8)."""
+    """The display copy of ``frame`` as CSV with a byte-order mark (opens in Excel as UTF-8);
+    the page's buttons call it only when clicked (a hundred thousand signals or tasks take
+    seconds to format)."""
     table, _ = tables.display_frame(frame, columns, lang)
     return table.to_csv(index=False).encode("utf-8-sig")
 
@@ -217,9 +219,10 @@ def render_watchlist(context, prefix: str) -> str | None:
                                                  for k, v in counts.items()}))
     frame = watchlist_frame(rows)
     tables.show(frame, WATCHLIST_TABLE, context.lang)
-    st.download_button(t("monitoring.export"), csv_bytes(frame, WATCHLIST_TABLE, context.lang),
+    st.download_button(t("monitoring.export"),
+                       lambda: csv_bytes(frame, WATCHLIST_TABLE, context.lang),
                        file_name=f"watchlist_{context.portfolio_id}_{context.as_of}.csv",
-                       mime="text/csv", key=f"{prefix}:export_watchlist")
+                       mime="text/csv", key=f"{prefix}:export_watchlist", on_click="ignore")
     options = list(listed["borrower_id"])
     key = f"{prefix}:obligor"
     if st.session_state.get(key) not in options:
@@ -279,9 +282,11 @@ def render_coverage(context) -> None:
         export = signal_frame(signals, context.lang)
         columns = (Col("borrower_id"), Col("loan_id"), Col("branch"), Col("officer"),
                    *SIGNAL_TABLE[1:])
-        st.download_button(t("monitoring.export"), csv_bytes(export, columns, context.lang),
+        st.download_button(t("monitoring.export"),
+                           lambda: csv_bytes(export, columns, context.lang),
                            file_name=f"early_warnings_{context.portfolio_id}_{context.as_of}.csv",
-                           mime="text/csv", key=f"coverage:{context.portfolio_id}:export")
+                           mime="text/csv", key=f"coverage:{context.portfolio_id}:export",
+                           on_click="ignore")
 
 
 def _choices(values: pd.Series) -> list[str]:
@@ -327,9 +332,10 @@ def render_tasks(context, prefix: str) -> None:
     st.write(t("monitoring.tasks_count", count=formatting.format_count(len(shown)),
                overdue=formatting.format_count(overdue)))
     tables.show(shown, TASK_TABLE, context.lang)
-    st.download_button(t("monitoring.export"), csv_bytes(shown, TASK_TABLE, context.lang),
+    st.download_button(t("monitoring.export"),
+                       lambda: csv_bytes(shown, TASK_TABLE, context.lang),
                        file_name=f"post_loan_tasks_{context.portfolio_id}_{context.as_of}.csv",
-                       mime="text/csv", key=f"{prefix}:export_tasks")
+                       mime="text/csv", key=f"{prefix}:export_tasks", on_click="ignore")
 
 
 def render() -> None:
