@@ -25,6 +25,15 @@ class BuildLockedError(RuntimeError):
     """Another build holds the writer lock."""
 
 
+def connect_for_build(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection with the build's DuckDB limits (memory, threads, spill folder:
+    config/operations.yaml). Without them DuckDB may take 80% of the machine's memory, and at a
+    million loans the publication steps did (docs/benchmarks.md)."""
+    from postloan.operations import load_operations
+
+    return duckdb.connect(str(path), config=load_operations().duckdb_config(path))
+
+
 def lock_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".lock")
 
@@ -170,14 +179,14 @@ def prepare_masked_copy(build_file: Path) -> Path:
     checkpoint(build_file)
     shutil.copyfile(build_file, scratch)
     try:
-        con = duckdb.connect(str(scratch))
+        con = connect_for_build(scratch)
         try:
             mask_personal_data(con)
             con.execute("update meta.build_info set published_copy = 'masked'")
         finally:
             con.close()
         staging.unlink(missing_ok=True)
-        con = duckdb.connect(str(staging))
+        con = connect_for_build(staging)
         try:
             target = con.execute("select current_database()").fetchone()[0]
             # ATTACH takes no bound parameters; the path is ours, quoted as a SQL literal.
@@ -208,7 +217,7 @@ def publish_with_masked_copy(build_file: Path, warehouse: Path) -> Path:
 
 
 def checkpoint(path: Path) -> None:
-    con = duckdb.connect(str(path))
+    con = connect_for_build(path)
     try:
         con.execute("checkpoint")
     finally:

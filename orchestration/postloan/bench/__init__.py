@@ -30,8 +30,8 @@ from pathlib import Path
 from postloan.paths import PROJECT_DIR
 
 # dbt models on the path from the raw rows to the five classes: running payments, settlement of
-# installments, payments to date, DPD, events to date, the loan snapshot, DPD floors, cures, restructurings
-# and the classification itself (staging views are inlined into them).
+# installments, payments to date, DPD, events to date, the loan snapshot, DPD floors, cures,
+# restructurings and the classification itself (staging views are inlined into them).
 DPD_CLASSIFICATION_MODELS = (
     "int_loan_cumulative_payments", "int_installment_settlement", "int_loan_payments_to_date",
     "int_loan_dpd",

@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from postloan.defs.resources import BuildResource
 from postloan.operations import load_operations
 from postloan.paths import DBT_PROJECT_DIR
+from postloan.publish import connect_for_build
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 # The dbt installed beside this interpreter, whether or not the virtualenv is on PATH.
@@ -115,7 +115,7 @@ def record_dbt_tests(invocation, build: BuildResource, run_id: str, log) -> None
         return
     rows = record.rows_for(outcomes, run_id, "dbt")
     record.append_log(build.warehouse_path, rows)
-    con = duckdb.connect(str(build.build_file(run_id)))
+    con = connect_for_build(build.build_file(run_id))
     try:
         record.store(con, rows)
     finally:

@@ -21,7 +21,7 @@ from dagster import (
 import postloan
 from postloan.defs.dbt import ensure_manifest
 from postloan.defs.resources import BuildResource
-from postloan.publish import publish_with_masked_copy
+from postloan.publish import connect_for_build, publish_with_masked_copy
 from postloan.quality import record
 from postloan.quality.docs import docs_root
 from postloan.quality.suites import reporting_check_specs, run_reporting_suites
@@ -108,7 +108,7 @@ def published_warehouse(context: AssetExecutionContext, build: BuildResource):
     check upstream has passed (a failed check stops the run before this step)."""
     build_file = build.build_file(context.run.run_id)
     built_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    con = duckdb.connect(str(build_file))
+    con = connect_for_build(build_file)
     try:
         outcomes = run_publication_checks(con, build, context.run.run_id, context.log)
         record_builds(con, build.warehouse_path, context.run.run_id, started_at(context))
