@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -240,26 +241,28 @@ def loan_picker(snapshot: Snapshot, portfolio_id: str, as_of: dt.date,
     return first, int(count["n"].iloc[0])
 
 
-def loan_row(snapshot: Snapshot, portfolio_id: str, as_of: dt.date,
-             loan_id: str) -> pd.DataFrame:
-    """One loan's row of ``loans`` (empty when the loan is not in that portfolio and date)."""
+def _one_loan(snapshot: Snapshot, table: str, columns: Sequence[str], portfolio_id: str,
+              as_of: dt.date, loan_id: str) -> pd.DataFrame:
     return query(
         snapshot,
-        f"select {', '.join(LOAN_COLUMNS)}, currency from reporting.loans "
+        f"select {', '.join(columns)} from reporting.{table} "
         "where portfolio_id = ? and as_of_date = ? and loan_id = ?",
         (portfolio_id, as_of, loan_id),
     )
+
+
+def loan_row(snapshot: Snapshot, portfolio_id: str, as_of: dt.date,
+             loan_id: str) -> pd.DataFrame:
+    """One loan's row of ``loans`` (empty when the loan is not in that portfolio and date)."""
+    return _one_loan(snapshot, "loans", (*LOAN_COLUMNS, "currency"), portfolio_id, as_of,
+                     loan_id)
 
 
 def loan_classification_row(snapshot: Snapshot, portfolio_id: str, as_of: dt.date,
                             loan_id: str) -> pd.DataFrame:
     """One loan's row of ``loan_classification`` (empty when it is not classified)."""
-    return query(
-        snapshot,
-        f"select {', '.join(CLASSIFICATION_COLUMNS)} from reporting.loan_classification "
-        "where portfolio_id = ? and as_of_date = ? and loan_id = ?",
-        (portfolio_id, as_of, loan_id),
-    )
+    return _one_loan(snapshot, "loan_classification", CLASSIFICATION_COLUMNS, portfolio_id,
+                     as_of, loan_id)
 
 
 def balance_by_bucket(snapshot: Snapshot, portfolio_id: str, as_of: dt.date) -> pd.DataFrame:

@@ -91,14 +91,7 @@ grid as (
 ),
 
 with_paid as (
-    select grid.*,
-        coalesce(cumulative_payments.principal_paid_to_date, 0) as principal_paid_to_date,
-        coalesce(cumulative_payments.interest_paid_to_date, 0) as interest_paid_to_date,
-    from grid
-    asof left join cumulative_payments
-        on grid.batch_id = cumulative_payments.batch_id
-        and grid.loan_id = cumulative_payments.loan_id
-        and grid.as_of_date >= cumulative_payments.payment_date
+    {{ select_paid_by('grid', 'as_of_date', 'paid_to_date') }}
 ),
 
 with_due as (

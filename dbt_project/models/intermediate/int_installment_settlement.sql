@@ -63,15 +63,7 @@ paid_to_date as (
 
 -- Step 1: the cumulative amounts paid by each due date (payments after as-of are not in them).
 paid_by_due as (
-    select
-        schedule.*,
-        coalesce(cumulative_payments.principal_paid_to_date, 0) as principal_paid_by_due,
-        coalesce(cumulative_payments.interest_paid_to_date, 0) as interest_paid_by_due,
-    from schedule
-    asof left join cumulative_payments
-        on schedule.batch_id = cumulative_payments.batch_id
-        and schedule.loan_id = cumulative_payments.loan_id
-        and schedule.due_date >= cumulative_payments.payment_date
+    {{ select_paid_by('schedule', 'due_date', 'paid_by_due') }}
 ),
 
 -- Steps 1 and 2: on time (the due date), open (no date) or late (to be found).
