@@ -435,6 +435,11 @@ LABELS: dict[str, dict[str, str]] = {
               "cumulative shares add up every point exactly); all points are in "
               "reporting.concentration_lorenz.",
     },
+    "tables.picker_first": {
+        "zh": "选择框只列出前 {shown} 笔；其他贷款请在贷款详情页按编号查找。",
+        "en": "The picker lists the first {shown} loans; find any other on the loan page by "
+              "its id.",
+    },
     "tables.first_rows_of": {
         "zh": "表中只显示前 {shown} 行（共 {count} 行）；导出文件含全部行。",
         "en": "The table shows the first {shown} of {count} rows; the exports hold them all.",

@@ -671,8 +671,8 @@ def render_class_loans(context, five_class: str, key: str) -> None:
         return
     head = of_class.head(TABLE_LIMIT)
     table, config = tables.display_frame(head, CLASS_LOANS_TABLE, context.lang)
-    loan_chooser(table, config, [str(v) for v in head["loan_id"]], f"{key}:{five_class}",
-                 len(of_class))
+    loan_chooser(table, config, [str(v) for v in of_class["loan_id"].head(PICKER_LIMIT)],
+                 f"{key}:{five_class}", len(of_class))
     tables.export_buttons(of_class, CLASS_LOANS_TABLE, context.lang, name=f"loans_{five_class}")
 
 
@@ -695,8 +695,10 @@ def render_trend(quality: pd.DataFrame, as_of: dt.date, lang: str) -> None:
     tables.chart_beside(chart, frame, TREND_TABLE, lang)
 
 
-# Rows of a loan table drawn on screen (and loans in its picker).
+# Rows of a loan table drawn on screen, and loans its picker lists (a picker is searched by
+# typing, so it can hold more; beyond it, the loan page finds any loan by its id).
 TABLE_LIMIT = 1_000
+PICKER_LIMIT = 20_000
 
 
 def loan_chooser(
@@ -709,15 +711,19 @@ def loan_chooser(
     """The table with selectable rows, and a loan picker under it; the chosen loan (from either)
     gets a link to the loan page. Only the first TABLE_LIMIT rows are drawn (a book of a million
     loans would take seconds to send to the browser and is not read on a screen); the caption
-    says so, and the exports still hold every row. ``count``: how many loans there are, when
-    the caller passes only the first rows."""
+    says so, and the exports still hold every row. The picker lists the first PICKER_LIMIT
+    loans. ``loan_ids``: the loans in the table's order (at least the first PICKER_LIMIT);
+    ``count``: how many there are, when the caller passes only the first ones."""
     picker_key = f"{key}:loan"
     seen_key = f"{key}:selected"
     count = len(loan_ids) if count is None else count
     if count > TABLE_LIMIT:
         st.caption(t("tables.first_rows", shown=formatting.format_count(TABLE_LIMIT),
                      count=formatting.format_count(count)))
-        table, loan_ids = table.head(TABLE_LIMIT), loan_ids[:TABLE_LIMIT]
+        table = table.head(TABLE_LIMIT)
+    if count > PICKER_LIMIT:
+        st.caption(t("tables.picker_first", shown=formatting.format_count(PICKER_LIMIT)))
+    loan_ids = loan_ids[:PICKER_LIMIT]
     event = st.dataframe(
         table,
         hide_index=True,
@@ -726,7 +732,7 @@ def loan_chooser(
         on_select="rerun",
         selection_mode="single-row",
     )
-    rows = [r for r in event.selection.rows if r < len(loan_ids)]
+    rows = [r for r in event.selection.rows if r < min(len(loan_ids), len(table))]
     # A newly selected row picks its loan; the picker (below, not yet drawn) then shows it. A
     # selection left as it was does not undo a later choice in the picker.
     if rows and rows != st.session_state.get(seen_key):
@@ -779,7 +785,7 @@ def render_differs(context, tabs: dict[str, Any], currency: str) -> None:
     loan_chooser(
         table,
         config,
-        [str(v) for v in head["loan_id"]],
+        [str(v) for v in differs["loan_id"].head(PICKER_LIMIT)],
         f"classification_differs:{context.portfolio_id}:{context.as_of.isoformat()}",
         len(differs),
     )
@@ -818,7 +824,7 @@ def render_compare(context, tabs: dict[str, Any]) -> None:
     loan_chooser(
         table,
         config,
-        [str(v) for v in head["loan_id"]],
+        [str(v) for v in shown["loan_id"].head(PICKER_LIMIT)],
         f"classification_compare:{context.portfolio_id}:{context.as_of.isoformat()}"
         f":{int(only_diff)}",
         len(shown),

@@ -18,7 +18,7 @@ import streamlit as st
 from dashboard import data, formatting, tables
 from dashboard.i18n import DPD_BUCKETS, code_label, t
 from dashboard.kpis import PortfolioFigures, tiles
-from dashboard.pages_.classification import TABLE_LIMIT, loan_chooser
+from dashboard.pages_.classification import PICKER_LIMIT, TABLE_LIMIT, loan_chooser
 from dashboard.shell import current_context
 from dashboard.tables import AMOUNT, CODE, COUNT, DATE, Col
 from dashboard.units import Unit
@@ -180,9 +180,9 @@ def loan_table(
     table's config, their ids), how many loans were chosen and their exact total.
 
     Cached per build and reader (the snapshot), portfolio, as-of date, bucket choice, language and
-    unit. Only the drawn rows are formatted and kept (``loan_chooser`` draws TABLE_LIMIT), so a
-    book of a million loans costs a rerun no more than one of a thousand; the exports read every
-    chosen row when clicked (``chosen_loans``).
+    unit. Only the drawn rows are formatted and kept (``loan_chooser`` draws TABLE_LIMIT), and
+    the picker's first PICKER_LIMIT ids, so a book of a million loans costs a rerun little more
+    than one of a thousand; the exports read every chosen row when clicked (``chosen_loans``).
     """
     shown = chosen_loans(snapshot, portfolio_id, as_of, buckets)
     total = sum(
@@ -190,7 +190,8 @@ def loan_table(
     )
     head = shown.head(TABLE_LIMIT)
     table, config = tables.display_frame(head, LOAN_TABLE, lang, unit, currency)
-    return head, table, config, [str(v) for v in head["loan_id"]], len(shown), total
+    ids = [str(v) for v in shown["loan_id"].head(PICKER_LIMIT)]
+    return head, table, config, ids, len(shown), total
 
 
 def chosen_loans(
