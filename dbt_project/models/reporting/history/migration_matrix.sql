@@ -11,7 +11,7 @@ select * from {{ migration_matrix(
 order by from_class_rank, to_state_order
 {%- endset -%}
 {{ config(post_hook=[between]) }}
--- reporting.migration_matrix (K2): for each standard period (int_migration_pairs), the share of
+-- reporting.migration_matrix (K2): for each standard period (int_migration_counts), the share of
 -- each start class's loans (count) and start balance in each end state: the five classes, then
 -- repaid, written off and disposed of, so each row sums to one. Loans new in the period are left
 -- out (closed cohort). Any other pair of dates: reporting.migration_between(portfolio, from, to).
@@ -31,6 +31,5 @@ select
     row_balance,
     count_share,
     balance_share,
-from {{ migration_matrix(
-    "select * from " ~ ref('int_migration_pairs'), ref('class_snapshots'),
-    ref('five_classes'), ref('migration_states')) }}
+from {{ migration_matrix_of_counts(ref('int_migration_counts'), ref('five_classes'),
+                                 ref('migration_states')) }}

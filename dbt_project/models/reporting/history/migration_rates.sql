@@ -9,14 +9,13 @@
 --   正常贷款 normal_loans: (start 正常 or 关注 now NPL) / (start 正常 + 关注 - their reduced)
 with
 
-transitions as (
-    select * from {{ migration_transitions(
-        "select * from " ~ ref('int_migration_pairs'), ref('class_snapshots')) }}
+counts as (
+    select * from {{ ref('int_migration_counts') }}
 ),
 
 pairs as (
     select distinct portfolio_id, horizon, from_as_of_date, to_as_of_date, currency,
-    from transitions
+    from counts
 ),
 
 rates as (
@@ -40,10 +39,10 @@ measured as (
             where t.to_loan_status = 'outstanding'
             and t.to_class_rank >= rates.migrated_rank_min), 0)::decimal(20, 2)
             as migrated_balance,
-        count(t.loan_id) as start_loans,
+        coalesce(sum(t.loan_count), 0)::bigint as start_loans,
     from pairs
     cross join rates
-    left join transitions as t
+    left join counts as t
         on t.portfolio_id = pairs.portfolio_id and t.horizon = pairs.horizon
         and t.from_as_of_date = pairs.from_as_of_date and t.to_as_of_date = pairs.to_as_of_date
         and t.from_class_rank between rates.from_rank_min and rates.from_rank_max

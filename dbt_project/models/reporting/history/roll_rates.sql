@@ -27,21 +27,12 @@ buckets as (
     from {{ ref('dpd_buckets') }}
 ),
 
-starts as (
-    select pairs.*, s.loan_id, s.currency, s.dpd_bucket as from_bucket,
-        s.outstanding_principal as from_balance,
-    from pairs
-    inner join snapshots as s
-        on s.portfolio_id = pairs.portfolio_id and s.as_of_date = pairs.from_as_of_date
-    where s.loan_status = 'outstanding'
-),
-
+-- The same loans at t and t+1 (closed cohort), counted once for every migration figure.
 tracked as (
-    select starts.*, ends.dpd_bucket as to_bucket,
-    from starts
-    asof inner join snapshots as ends
-        on ends.portfolio_id = starts.portfolio_id and ends.loan_id = starts.loan_id
-        and starts.to_as_of_date >= ends.as_of_date
+    select portfolio_id, from_as_of_date, to_as_of_date, currency,
+        from_dpd_bucket as from_bucket, to_dpd_bucket as to_bucket, loan_count, from_balance,
+    from {{ ref('int_migration_counts') }}
+    where horizon = 'month'
 ),
 
 ends as (
@@ -60,12 +51,14 @@ by_bucket as (
         any_value(buckets.next_bucket) as next_bucket,
         any_value(buckets.next_is_open_ended) as next_is_open_ended,
         any_value(buckets.current_bucket) as current_bucket,
-        count(*) as loans,
+        sum(tracked.loan_count)::bigint as loans,
         sum(tracked.from_balance) as balance,
-        count(*) filter (where tracked.to_bucket = buckets.next_bucket) as rolled_loans,
+        coalesce(sum(tracked.loan_count) filter (where tracked.to_bucket = buckets.next_bucket),
+                 0)::bigint as rolled_loans,
         coalesce(sum(tracked.from_balance) filter (where tracked.to_bucket = buckets.next_bucket),
                  0) as rolled_balance,
-        count(*) filter (where tracked.to_bucket = buckets.current_bucket) as cured_loans,
+        coalesce(sum(tracked.loan_count) filter (where tracked.to_bucket = buckets.current_bucket),
+                 0)::bigint as cured_loans,
         coalesce(sum(tracked.from_balance)
                  filter (where tracked.to_bucket = buckets.current_bucket), 0) as cured_balance,
     from tracked
