@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -123,40 +122,61 @@ def masked_path(warehouse: Path) -> Path:
 PERSONAL_COLUMNS = tuple(sorted({col.name for e in ENTITIES for col in e.columns if col.personal}))
 
 
-def mask_personal_data(con: duckdb.DuckDBPyConnection) -> int:
-    """Mask every personal column in every table of the database; returns the cells changed.
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
-    Names keep their first character (张三 -> 张*), identity numbers their last four characters.
-    Raw records kept for rejected borrower rows are masked the same way.
-    """
+
+def masked_expression(column: str) -> str:
+    """SQL masking one personal column: names keep their first character (张三 -> 张*), identity
+    numbers their last four characters; null stays null."""
+    col = _quote(column)
+    if column == "id_number":
+        return f"repeat('*', greatest(length({col}) - 4, 1)) || right({col}, 4)"
+    return f"left({col}, 1) || repeat('*', greatest(length({col}) - 1, 1))"
+
+
+def _rejects_select(columns: list[str]) -> str:
+    """raw.rejects keeps the raw record of a rejected row: its personal fields become ***."""
+    record, value = "raw_record", "raw_value"
+    for column in PERSONAL_COLUMNS:
+        present = f"json_extract_string(raw_record, '$.{column}') is not null"
+        record = (f"case when {present} then json_merge_patch({record}, "
+                  f"json_object('{column}', '***')) else {record} end")
+        value = (f"case when {present} and column_name = '{column}' then '***' "
+                 f"else {value} end")
+    return ", ".join(record + " as raw_record" if c == "raw_record"
+                     else value + " as raw_value" if c == "raw_value" else _quote(c)
+                     for c in columns)
+
+
+def copy_masked(con: duckdb.DuckDBPyConnection, source: str, target: str) -> int:
+    """Copy every schema, table, view and macro of the attached database ``source`` into the
+    (empty) database ``target`` with each personal column masked on the way; returns the cells
+    masked. The unmasked values are never written to ``target``, so its file holds no trace of
+    them; the raw records kept for rejected rows are masked the same way."""
+    con.execute(f"copy from database {_quote(source)} to {_quote(target)} (schema)")
     tables = con.execute("""
-        select table_schema, table_name, column_name
+        select table_schema, table_name, list(column_name order by ordinal_position)
         from information_schema.columns c
         join information_schema.tables t using (table_catalog, table_schema, table_name)
-        where t.table_type = 'BASE TABLE' and c.column_name in ?
-    """, [list(PERSONAL_COLUMNS)]).fetchall()
-    changed = 0
-    for schema, table, column in tables:
-        keep = "right" if column == "id_number" else "left"
-        before = con.execute(f'select count({column}) from "{schema}"."{table}"').fetchone()[0]
-        if keep == "left":
-            expr = f"left({column}, 1) || repeat('*', greatest(length({column}) - 1, 1))"
+        where t.table_catalog = ? and t.table_type = 'BASE TABLE'
+        group by all order by all""", [source]).fetchall()
+    masked = 0
+    for schema, table, columns in tables:
+        personal = [c for c in columns if c in PERSONAL_COLUMNS]
+        if (schema, table) == ("raw", "rejects"):
+            select = _rejects_select(columns)
         else:
-            expr = f"repeat('*', greatest(length({column}) - 4, 1)) || right({column}, 4)"
-        con.execute(f'update "{schema}"."{table}" set {column} = {expr} '
-                    f"where {column} is not null")
-        changed += before
-    has_rejects = con.execute("""
-        select count(*) from information_schema.tables
-        where table_schema = 'raw' and table_name = 'rejects'""").fetchone()[0]
-    if has_rejects:
-        for column in PERSONAL_COLUMNS:
-            con.execute(f"""
-                update raw.rejects
-                set raw_record = json_merge_patch(raw_record, json_object('{column}', '***')),
-                    raw_value = case when column_name = '{column}' then '***' else raw_value end
-                where json_extract_string(raw_record, '$.{column}') is not null""")
-    return changed
+            select = ", ".join(masked_expression(c) + " as " + _quote(c) if c in personal
+                               else _quote(c) for c in columns)
+        source_table = f"{_quote(source)}.{_quote(schema)}.{_quote(table)}"
+        con.execute(f"insert into {_quote(target)}.{_quote(schema)}.{_quote(table)} "
+                    f"({', '.join(_quote(c) for c in columns)}) select {select} "
+                    f"from {source_table}")
+        if personal:
+            masked += con.execute("select " + " + ".join(f"count({_quote(c)})" for c in personal)
+                                  + f" from {source_table}").fetchone()[0]
+    return masked
 
 
 def _fsync_path(path: Path) -> None:
@@ -170,36 +190,24 @@ def _fsync_path(path: Path) -> None:
 def prepare_masked_copy(build_file: Path) -> Path:
     """A copy of the checkpointed build with personal data masked (not yet published).
 
-    A database file keeps the blocks an UPDATE freed, and with them the unmasked values. So the
-    masking happens in a scratch copy, and only its live data is then copied into a fresh file:
-    the published masked copy holds no trace of the originals.
+    The masking happens on the way into a fresh file (``copy_masked``): one pass over the data,
+    and the published masked copy never held the originals, not even in freed blocks.
     """
-    scratch = build_file.with_name(build_file.stem + ".masking.duckdb")
     staging = build_file.with_name(build_file.stem + ".masked.duckdb")
     checkpoint(build_file)
-    shutil.copyfile(build_file, scratch)
+    staging.unlink(missing_ok=True)
+    staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
+    con = connect_for_build(staging)
     try:
-        con = connect_for_build(scratch)
-        try:
-            mask_personal_data(con)
-            con.execute("update meta.build_info set published_copy = 'masked'")
-        finally:
-            con.close()
-        staging.unlink(missing_ok=True)
-        con = connect_for_build(staging)
-        try:
-            target = con.execute("select current_database()").fetchone()[0]
-            # ATTACH takes no bound parameters; the path is ours, quoted as a SQL literal.
-            con.execute("attach '" + str(scratch).replace("'", "''")
-                        + "' as masking_source (read_only)")
-            con.execute('copy from database masking_source to "'
-                        + target.replace('"', '""') + '"')
-            con.execute("detach masking_source")
-        finally:
-            con.close()
+        target = con.execute("select current_database()").fetchone()[0]
+        # ATTACH takes no bound parameters; the path is ours, quoted as a SQL literal.
+        con.execute("attach '" + str(build_file).replace("'", "''")
+                    + "' as masking_source (read_only)")
+        copy_masked(con, "masking_source", target)
+        con.execute("detach masking_source")
+        con.execute(f"update {_quote(target)}.meta.build_info set published_copy = 'masked'")
     finally:
-        scratch.unlink(missing_ok=True)
-        scratch.with_name(scratch.name + ".wal").unlink(missing_ok=True)
+        con.close()
     checkpoint(staging)
     return staging
 

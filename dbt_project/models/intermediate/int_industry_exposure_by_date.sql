@@ -3,6 +3,9 @@
 -- (industry_limit_utilisation, industry_risk): the month-end history (fct_loan_month_ends, every
 -- month-end and delivered as-of date; docs/history.md). is_delivered_as_of marks a batch's own
 -- as-of date (the committee's date: breaches and reviews); the other dates are replayed.
+-- A view: a filtered projection of the month-end history, which a table would copy for nothing
+-- (22.6 million rows at the 1,000,000-loan demonstration bank).
+{{ config(materialized='view') }}
 select
     portfolio_id,
     as_of_date,
