@@ -341,6 +341,32 @@ def test_the_profile_is_one_scan_per_relation():
         "count(*) filter (where coalesce((b is null), false)) as f1 from raw.x as _r")
 
 
+def test_checks_of_one_relation_share_a_scan_and_a_broken_rule_errors_only_its_check(
+        monkeypatch):
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute("create table raw.x as select * from (values (1, null), (-2, 'b')) t(a, b)")
+    scans = []
+    real = engine.profile_sql
+    monkeypatch.setattr(engine, "profile_sql",
+                        lambda relation, rules: scans.append(len(rules)) or real(relation, rules))
+    rules = [engine.Rule("raw.x", "ranges", "a_nonnegative", engine.BLOCKING, "raw.x", "a < 0",
+                         "d"),
+             engine.Rule("raw.x", "completeness", "b_not_null", engine.BLOCKING, "raw.x",
+                         "b is null", "d")]
+    outcomes = {o.rule: (o.status, o.failing_count) for o in engine.run_rules(con, rules)}
+    assert scans == [2]
+    assert outcomes == {"a_nonnegative": ("failed", 1), "b_not_null": ("failed", 1)}
+
+    scans.clear()
+    broken = [*rules, engine.Rule("raw.x", "types", "c_known", engine.BLOCKING, "raw.x",
+                                  "c is null", "d")]
+    outcomes = {o.rule: (o.status, o.failing_count) for o in engine.run_rules(con, broken)}
+    assert scans == [3, 1, 1, 1]  # the shared scan, then each check on its own
+    assert outcomes == {"a_nonnegative": ("failed", 1), "b_not_null": ("failed", 1),
+                        "c_known": ("errored", None)}
+
+
 # --------------------------------------------------------------------------------------------
 # Reporting suites, on hand-built reporting tables
 

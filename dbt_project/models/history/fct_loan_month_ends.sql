@@ -97,16 +97,23 @@ fired as (
     left join classes on classes.five_class = rules.floor_class
 ),
 
+-- The highest floor fired per loan and date, grouped over the few loan-dates where one fired
+-- (not over every replayed loan-date).
+fired_ranks as (
+    select batch_id, loan_id, as_of_date, max(floor_rank) as floor_rank,
+    from fired
+    group by all
+),
+
 preliminary as (
     select
         replayed.batch_id, replayed.loan_id, replayed.as_of_date, replayed.borrower_id,
         replayed.is_non_retail, replayed.outstanding_principal,
-        greatest(coalesce(any_value(overrides.override_rank), 1),
-                 coalesce(max(fired.floor_rank), 1)) as preliminary_rank,
+        greatest(coalesce(overrides.override_rank, 1),
+                 coalesce(fired_ranks.floor_rank, 1)) as preliminary_rank,
     from replayed
     left join overrides using (batch_id, loan_id, as_of_date)
-    left join fired using (batch_id, loan_id, as_of_date)
-    group by all
+    left join fired_ranks using (batch_id, loan_id, as_of_date)
 ),
 
 obligors as (

@@ -199,18 +199,31 @@ def run_rules(con: duckdb.DuckDBPyConnection, rules: Iterable[Rule],
     ``skip_reasons`` maps an asset to why its relations may legitimately be empty.
     """
     skip_reasons = skip_reasons or {}
-    groups: dict[tuple[str, str, str], list[Rule]] = {}
+    # One scan per relation of an asset, whatever check its rules belong to (a 36-million-row
+    # table is read once, not once per check). When that scan cannot run, each check's rules are
+    # scanned on their own, so one broken rule errors only its own check.
+    groups: dict[tuple[str, str], list[Rule]] = {}
     for rule in rules:
-        groups.setdefault((rule.asset, rule.check, rule.relation), []).append(rule)
+        groups.setdefault((rule.asset, rule.relation), []).append(rule)
     outcomes: list[Outcome] = []
     judged: list[tuple[Rule, int, int]] = []  # rule, failing rows, rows checked
-    for (asset, _, relation), members in groups.items():
+    for (asset, relation), members in groups.items():
         profile = _profile(con, relation, members, skip_reasons.get(asset))
-        if isinstance(profile, list):
-            outcomes += profile
-            continue
-        counts, rows = profile
-        judged += [(r, n, rows) for r, n in zip(members, counts, strict=True)]
+        checks = list(dict.fromkeys(r.check for r in members))
+        if isinstance(profile, list) and profile and profile[0].status == ERRORED \
+                and len(checks) > 1:
+            parts = [[r for r in members if r.check == check] for check in checks]
+        else:
+            parts = [members]
+            profiles = [profile]
+        if len(parts) > 1:
+            profiles = [_profile(con, relation, part, skip_reasons.get(asset)) for part in parts]
+        for part, part_profile in zip(parts, profiles, strict=True):
+            if isinstance(part_profile, list):
+                outcomes += part_profile
+                continue
+            counts, rows = part_profile
+            judged += [(r, n, rows) for r, n in zip(part, counts, strict=True)]
     if not judged:
         return outcomes
     frame = pd.DataFrame([{label(r): n for r, n, _ in judged}])
