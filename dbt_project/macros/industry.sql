@@ -2,15 +2,18 @@
     models need: exposure (outstanding principal + undrawn commitments x var undrawn_ccf, I2),
     whether the loan counts against industry limits (borrower types in var
     industry_limit_borrower_types; individuals and banks are reported apart), the borrower's
-    name and industry as delivered in the loan's batch, and the least real provenance. -#}
-{% macro industry_loans(dated) -%}
+    industry (and, with `names`, name) as delivered in the loan's batch, and the least real
+    provenance. -#}
+{% macro industry_loans(dated, names=true) -%}
 select
     dated.portfolio_id,
     dated.as_of_date,
     dated.batch_id,
     dated.loan_id,
     dated.borrower_id,
+    {%- if names %}
     borrowers.borrower_name,
+    {%- endif %}
     dated.borrower_type,
     dated.currency,
     dated.outstanding_principal,

@@ -29,16 +29,17 @@ cumulative_payments as (
     select * from {{ ref('int_loan_cumulative_payments') }}
 ),
 
--- Running totals by due date (several installments on one day count together).
+-- Running totals by due date: each installment carries the amounts due on or before its due
+-- date (a range frame, so several installments on one day count together and carry the same
+-- totals; no grouping of the 36 million installments of the 1,000,000-loan bank first).
 cumulative_due as (
     select batch_id, loan_id, due_date,
-        sum(sum(principal_due)) over by_date as principal_due_to_date,
-        sum(sum(interest_due)) over by_date as interest_due_to_date,
+        sum(principal_due) over by_date as principal_due_to_date,
+        sum(interest_due) over by_date as interest_due_to_date,
     from {{ ref('stg_landing__repayment_schedule') }}
-    group by batch_id, loan_id, due_date
     window by_date as (
         partition by batch_id, loan_id order by due_date
-        rows between unbounded preceding and current row
+        range between unbounded preceding and current row
     )
 ),
 

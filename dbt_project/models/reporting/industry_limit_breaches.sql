@@ -36,7 +36,7 @@ select
     ) as rank_in_industry,
     dated.loan_id,
     dated.borrower_id,
-    dated.borrower_name,
+    borrowers.borrower_name,
     dated.borrower_type,
     dated.industry_scheme as borrower_industry_scheme,
     dated.industry_code as borrower_industry_code,
@@ -55,3 +55,5 @@ inner join dated
     and dated.as_of_date = breached.as_of_date
     and dated.industry_scheme = nodes.industry_scheme
     and dated.industry_code = nodes.industry_code
+left join {{ ref('stg_landing__borrowers') }} as borrowers
+    on borrowers.batch_id = dated.batch_id and borrowers.borrower_id = dated.borrower_id
