@@ -129,8 +129,17 @@ def stable_loans() -> list[Loan]:
     return loans
 
 
+def same_day_loans() -> list[Loan]:
+    """Two installments due the same day (100 + 200 on 03-15), then 300 on 04-15; only 100
+    paid."""
+    return [Loan("W", "600.00", D(2024, 2, 1),
+                 [(D(2024, 3, 15), "100.00"), (D(2024, 3, 15), "200.00"),
+                  (D(2024, 4, 15), "300.00")], [(D(2024, 3, 15), "100.00")])]
+
+
 def build(root: Path, with_later_delivery: bool) -> duckdb.DuckDBPyConnection:
     landing = root / "landing"
+    write_portfolio(landing, "sameday", D(2024, 4, 30), same_day_loans())
     write_portfolio(landing, "k1", D(2024, 6, 30), k1_loans())
     write_portfolio(landing, "k3", D(2024, 4, 30), k3_loans())
     write_portfolio(landing, "k4", D(2024, 7, 31), k4_loans())
@@ -192,6 +201,16 @@ def test_loan_history_follows_its_payments(con):
         (D(2024, 2, 29), "outstanding", Decimal("600.00")),
         (D(2024, 3, 31), "outstanding", Decimal("600.00")),
         (D(2024, 4, 30), "repaid", Decimal("0.00"))]
+
+
+def test_installments_due_the_same_day_fall_due_together(con):
+    """Both installments of 03-15 count from the day after: 300 fallen due, 100 paid."""
+    got = [(r["as_of_date"], r["outstanding_principal"], r["overdue_principal"], r["dpd"])
+           for r in rows(con, "select * from reporting.class_snapshots where portfolio_id = "
+                              "'sameday' order by as_of_date", [])]
+    assert got == [(D(2024, 2, 29), Decimal("600.00"), Decimal("0.00"), 0),
+                   (D(2024, 3, 31), Decimal("500.00"), Decimal("200.00"), 16),
+                   (D(2024, 4, 30), Decimal("500.00"), Decimal("500.00"), 46)]
 
 
 def test_dpd_windows_at_the_k5_boundaries(con):
