@@ -210,14 +210,12 @@ def run_rules(con: duckdb.DuckDBPyConnection, rules: Iterable[Rule],
     for (asset, relation), members in groups.items():
         profile = _profile(con, relation, members, skip_reasons.get(asset))
         checks = list(dict.fromkeys(r.check for r in members))
-        if isinstance(profile, list) and profile and profile[0].status == ERRORED \
-                and len(checks) > 1:
+        errored = isinstance(profile, list) and profile and profile[0].status == ERRORED
+        if errored and len(checks) > 1:
             parts = [[r for r in members if r.check == check] for check in checks]
-        else:
-            parts = [members]
-            profiles = [profile]
-        if len(parts) > 1:
             profiles = [_profile(con, relation, part, skip_reasons.get(asset)) for part in parts]
+        else:
+            parts, profiles = [members], [profile]
         for part, part_profile in zip(parts, profiles, strict=True):
             if isinstance(part_profile, list):
                 outcomes += part_profile
