@@ -29,7 +29,8 @@ def test_copy_masks_names_ids_and_rejected_raw_records(tmp_path):
 
     con = duckdb.connect(str(tmp_path / "masked.duckdb"))
     con.execute(f"attach '{source}' as src (read_only)")
-    assert copy_masked(con, "src", "masked") == 5
+    assert copy_masked(con, "src", "masked") == [("raw", "borrowers", "borrower_name"),
+                                                 ("raw", "borrowers", "id_number")]
     assert con.execute("select borrower_name, id_number from raw.borrowers order by 1").fetchall() \
         == [("A*******", None), ("X*", "*AB"), ("张*", "**************1234")]
     assert con.execute("select * from raw.loans").fetchall() == [("L1", Decimal("12.34"))]

@@ -149,11 +149,13 @@ def _rejects_select(columns: list[str]) -> str:
                      for c in columns)
 
 
-def copy_masked(con: duckdb.DuckDBPyConnection, source: str, target: str) -> int:
+def copy_masked(con: duckdb.DuckDBPyConnection, source: str,
+                target: str) -> list[tuple[str, str, str]]:
     """Copy every schema, table, view and macro of the attached database ``source`` into the
-    (empty) database ``target`` with each personal column masked on the way; returns the cells
-    masked. The unmasked values are never written to ``target``, so its file holds no trace of
-    them; the raw records kept for rejected rows are masked the same way."""
+    (empty) database ``target`` with each personal column masked on the way; returns the
+    (schema, table, column) masked. The unmasked values are never written to ``target``, so its
+    file holds no trace of them; the raw records kept for rejected rows are masked the same
+    way."""
     con.execute(f"copy from database {_quote(source)} to {_quote(target)} (schema)")
     tables = con.execute("""
         select table_schema, table_name, list(column_name order by ordinal_position)
@@ -161,7 +163,7 @@ def copy_masked(con: duckdb.DuckDBPyConnection, source: str, target: str) -> int
         join information_schema.tables t using (table_catalog, table_schema, table_name)
         where t.table_catalog = ? and t.table_type = 'BASE TABLE'
         group by all order by all""", [source]).fetchall()
-    masked = 0
+    masked = []
     for schema, table, columns in tables:
         personal = [c for c in columns if c in PERSONAL_COLUMNS]
         if (schema, table) == ("raw", "rejects"):
@@ -169,13 +171,10 @@ def copy_masked(con: duckdb.DuckDBPyConnection, source: str, target: str) -> int
         else:
             select = ", ".join(masked_expression(c) + " as " + _quote(c) if c in personal
                                else _quote(c) for c in columns)
-        source_table = f"{_quote(source)}.{_quote(schema)}.{_quote(table)}"
         con.execute(f"insert into {_quote(target)}.{_quote(schema)}.{_quote(table)} "
                     f"({', '.join(_quote(c) for c in columns)}) select {select} "
-                    f"from {source_table}")
-        if personal:
-            masked += con.execute("select " + " + ".join(f"count({_quote(c)})" for c in personal)
-                                  + f" from {source_table}").fetchone()[0]
+                    f"from {_quote(source)}.{_quote(schema)}.{_quote(table)}")
+        masked += [(schema, table, c) for c in personal]
     return masked
 
 
