@@ -12,7 +12,10 @@ def model(dbt, session):
         retail_correlation,
     )
 
-    inputs = dbt.ref("int_ga_obligor_inputs").df()
+    # In obligor order: the sums below are in floating point, so rows arriving in another
+    # order (DuckDB does not keep one) could change the last digits between two builds.
+    inputs = dbt.ref("int_ga_obligor_inputs").df().sort_values(
+        ["portfolio_id", "as_of_date", "borrower_id"], kind="stable")
     minimum = float(dbt.config.get("ga_min_effective_names") or 50)
     rows = []
     for (portfolio_id, as_of_date), book in inputs.groupby(["portfolio_id", "as_of_date"]):
