@@ -99,7 +99,8 @@ def edge_batch(folder: Path, extra_row: dict | None = None, amount_type=None) ->
             [(f.name, f.type) for f in schema][:8],
             ["loan_id", "borrower_id", "product", "contract_amount", "disbursement_date",
              "maturity_date", "guarantee_type", "is_credit_impaired"], strict=True)}
-    columns["term_months"] = [12] * len(rows)
+    # The extra row has no term either (an unknown column still counts for a blank line).
+    columns["term_months"] = [12] * (len(rows) - 1) + [None if extra_row else 12]
     pq.write_table(pa.table(columns, schema=schema), folder / "loans.parquet")
     write_manifest(folder, files={"borrowers": "borrowers.csv", "loans": "loans.parquet"})
 
@@ -133,6 +134,10 @@ def test_edge_cases_load_the_same_both_ways(tmp_path, monkeypatch):
       "contract_amount": None, "disbursement_date": None, "maturity_date": None,
       "guarantee_type": "guarantee_type", "is_credit_impaired": None}, None, []),
     (None, pa.float64(), []),
+    # Every cell empty, the native ones too: a blank line.
+    ({"loan_id": " ", "borrower_id": None, "product": "", "contract_amount": None,
+      "disbursement_date": None, "maturity_date": None, "guarantee_type": None,
+      "is_credit_impaired": None}, None, ["blank line"]),
 ])
 def test_the_general_path_takes_what_the_fast_one_cannot(tmp_path, monkeypatch, extra_row,
                                                           amount_type, skipped):
@@ -153,6 +158,23 @@ def test_the_general_path_takes_what_the_fast_one_cannot(tmp_path, monkeypatch, 
     fast, general, _ = both_paths(tmp_path, monkeypatch)
     assert fast == general
     assert [r[4] for r in fast["skipped"]] == skipped
+
+
+def test_a_blank_record_needs_every_cell_empty():
+    """The blank-record test runs cell by cell only when each column is empty somewhere: empty
+    cells spread over different records are no blank record, one record empty throughout is."""
+    def suspicious(ids, names, amounts):
+        columns = [pa.array(ids, pa.string()), pa.array(names, pa.string()),
+                   pa.array(amounts, pa.decimal128(20, 2))]
+        return parquet_fast._suspicious(columns, [False, False, True], "loan_id", load.TOTAL_WORDS)
+
+    spread = suspicious(["L1", "", "L3"], ["a", "b", "\u3000"], [Decimal("1"), Decimal("2"), None])
+    assert spread is False
+    assert suspicious(["L1", " ", "L3"], ["a", "\t", "c"], [Decimal("1"), None, None]) is True
+    # The header and totals tests read distinct values: one repeat of either is enough.
+    assert suspicious(["L1", "L1", "Loan_ID "], ["a", "a", "a"], [None] * 3) is True
+    assert suspicious(["L1", "L1", "L2"], ["a", "Grand Total：", "a"], [None] * 3) is True
+    assert suspicious(["L1", "L1", "L2"], ["a", "Grand Totals plus", "a"], [None] * 3) is False
 
 
 @pytest.mark.parametrize("amount_type, amount, rule", [

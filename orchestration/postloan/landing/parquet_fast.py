@@ -43,15 +43,30 @@ def _fast_type(t: pa.DataType) -> bool:
 
 def _suspicious(columns: list[pa.Array], native: list[bool], header0: str,
                 totals: tuple[str, ...]) -> bool:
-    """Could any record be blank, a repeated header or a totals line? (a superset)"""
-    squeezed = [None if n else pc.utf8_lower(pc.replace_substring_regex(c, WHITE, ""))
-                for c, n in zip(columns, native, strict=True)]
-    blank = None
-    for s, col in zip(squeezed, columns, strict=True):
-        empty = pc.is_null(col) if s is None else pc.or_kleene(pc.is_null(s), pc.equal(s, ""))
-        blank = empty if blank is None else pc.and_kleene(blank, empty)
-    if blank is not None and pc.any(blank).as_py():
-        return True
+    """Could any record be blank, a repeated header or a totals line? (a superset)
+
+    The header and totals tests read each text column's distinct values, not every cell (a loan
+    identifier repeats on each of its installments; a provenance is one value for the whole
+    file). A blank record needs an empty cell in every column, so the cell-by-cell blank test
+    runs only when each column has one somewhere."""
+    distinct = [None if n else pc.unique(c) for c, n in zip(columns, native, strict=True)]
+    squeezed = [None if d is None else pc.utf8_lower(pc.replace_substring_regex(d, WHITE, ""))
+                for d in distinct]
+
+    def empty(values: pa.Array, text: bool) -> pa.Array:
+        return pc.or_kleene(pc.is_null(values), pc.equal(values, "")) if text \
+            else pc.is_null(values)
+
+    if columns and all(pc.any(empty(c if s is None else s, s is not None)).as_py()
+                       for c, s in zip(columns, squeezed, strict=True)):
+        cells = [c if n else pc.utf8_lower(pc.replace_substring_regex(c, WHITE, ""))
+                 for c, n in zip(columns, native, strict=True)]
+        blank = None
+        for cell, n in zip(cells, native, strict=True):
+            e = empty(cell, not n)
+            blank = e if blank is None else pc.and_kleene(blank, e)
+        if pc.any(blank).as_py():
+            return True
     if squeezed and squeezed[0] is not None and pc.any(pc.equal(squeezed[0], header0)).as_py():
         return True
     words = pa.array(sorted({w.replace(" ", "") for w in totals}))
