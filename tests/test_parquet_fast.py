@@ -160,9 +160,10 @@ def test_the_general_path_takes_what_the_fast_one_cannot(tmp_path, monkeypatch, 
     assert [r[4] for r in fast["skipped"]] == skipped
 
 
-def test_a_blank_record_needs_every_cell_empty():
-    """The blank-record test runs cell by cell only when each column is empty somewhere: empty
-    cells spread over different records are no blank record, one record empty throughout is."""
+def test_the_superset_tests_read_cells_as_the_general_path_does():
+    """Blank: every cell of one record empty (white space only), not empty cells spread over
+    records. Header and totals: the cell once white space (and for totals colons) is removed
+    and lower-cased, as ``_classify`` reads it."""
     def suspicious(ids, names, amounts):
         columns = [pa.array(ids, pa.string()), pa.array(names, pa.string()),
                    pa.array(amounts, pa.decimal128(20, 2))]
@@ -171,10 +172,14 @@ def test_a_blank_record_needs_every_cell_empty():
     spread = suspicious(["L1", "", "L3"], ["a", "b", "\u3000"], [Decimal("1"), Decimal("2"), None])
     assert spread is False
     assert suspicious(["L1", " ", "L3"], ["a", "\t", "c"], [Decimal("1"), None, None]) is True
-    # The header and totals tests read distinct values: one repeat of either is enough.
     assert suspicious(["L1", "L1", "Loan_ID "], ["a", "a", "a"], [None] * 3) is True
+    assert suspicious(["L1", "\u3000LOAN _ I D", "L2"], ["a", "b", "c"], [None] * 3) is True
+    assert suspicious(["L1", "loan_id2", "L2"], ["a", "b", "c"], [None] * 3) is False
+    assert suspicious(["L1", "L2", "L3"], ["loan_id", "b", "c"], [None] * 3) is False  # 2nd column
     assert suspicious(["L1", "L1", "L2"], ["a", "Grand Total：", "a"], [None] * 3) is True
+    assert suspicious(["L1", "L1", "L2"], ["a", " 合 计: ", "a"], [None] * 3) is True
     assert suspicious(["L1", "L1", "L2"], ["a", "Grand Totals plus", "a"], [None] * 3) is False
+    assert suspicious(["L1", "L1", "L2"], ["a", "summary", "a"], [None] * 3) is False
 
 
 @pytest.mark.parametrize("amount_type, amount, rule", [

@@ -23,6 +23,7 @@ header and totals tests read only the text columns and the native columns' nulls
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -41,42 +42,36 @@ def _fast_type(t: pa.DataType) -> bool:
             or pt.is_date32(t) or pt.is_boolean(t))
 
 
+def _spelled(word: str, white: str) -> str:
+    """RE2 pattern of a cell that is ``word`` once the characters of the class ``white`` are
+    removed from it."""
+    return "^" + white + "*" + "".join(re.escape(ch) + white + "*" for ch in word) + "$"
+
+
 def _suspicious(columns: list[pa.Array], native: list[bool], header0: str,
                 totals: tuple[str, ...]) -> bool:
     """Could any record be blank, a repeated header or a totals line? (a superset)
 
-    The header and totals tests read each text column's distinct values, not every cell (a loan
-    identifier repeats on each of its installments; a provenance is one value for the whole
-    file). A blank record needs an empty cell in every column, so the cell-by-cell blank test
-    runs only when each column has one somewhere."""
-    distinct = [None if n else pc.unique(c) for c, n in zip(columns, native, strict=True)]
-    squeezed = [None if d is None else pc.utf8_lower(pc.replace_substring_regex(d, WHITE, ""))
-                for d in distinct]
-
-    def empty(values: pa.Array, text: bool) -> pa.Array:
-        return pc.or_kleene(pc.is_null(values), pc.equal(values, "")) if text \
-            else pc.is_null(values)
-
-    if columns and all(pc.any(empty(c if s is None else s, s is not None)).as_py()
-                       for c, s in zip(columns, squeezed, strict=True)):
-        cells = [c if n else pc.utf8_lower(pc.replace_substring_regex(c, WHITE, ""))
-                 for c, n in zip(columns, native, strict=True)]
-        blank = None
-        for cell, n in zip(cells, native, strict=True):
-            e = empty(cell, not n)
-            blank = e if blank is None else pc.and_kleene(blank, e)
-        if pc.any(blank).as_py():
-            return True
-    if squeezed and squeezed[0] is not None and pc.any(pc.equal(squeezed[0], header0)).as_py():
+    Each test is one regular-expression match per cell (no cell is rewritten): a lower-cased cell
+    is the header's first name, or a totals word, once white space (and, for totals, colons) is
+    removed, exactly when it matches that name spelled with optional white space between its
+    characters."""
+    blank = None
+    for col, n in zip(columns, native, strict=True):
+        empty = pc.is_null(col) if n else \
+            pc.or_kleene(pc.is_null(col), pc.match_substring_regex(col, f"^{WHITE}*$"))
+        blank = empty if blank is None else pc.and_kleene(blank, empty)
+    if blank is not None and pc.any(blank).as_py():
         return True
-    words = pa.array(sorted({w.replace(" ", "") for w in totals}))
-    for s in squeezed:
-        if s is None:
-            continue
-        bare = pc.replace_substring_regex(s, "[:：]", "")
-        if pc.any(pc.is_in(bare, value_set=words)).as_py():
-            return True
-    return False
+    lowered = [None if n else pc.utf8_lower(col) for col, n in zip(columns, native, strict=True)]
+    if lowered and lowered[0] is not None and \
+            pc.any(pc.match_substring_regex(lowered[0], _spelled(header0, WHITE))).as_py():
+        return True
+    white_or_colon = WHITE[:-1] + ":：]"
+    words = sorted({w.replace(" ", "") for w in totals})
+    pattern = "|".join(f"(?:{_spelled(w, white_or_colon)})" for w in words)
+    return any(pc.any(pc.match_substring_regex(low, pattern)).as_py()
+               for low in lowered if low is not None)
 
 
 def file_types(path: Path) -> list[pa.DataType]:
