@@ -1,4 +1,4 @@
-{#- The amounts paid up to and including a date, per loan: `relation` (a CTE with batch_id,
+{#- The amounts paid up to and including a date, per loan: `relation` (a CTE with batch_key,
     loan_id and `date_column`) joined by ASOF to the CTE `cumulative_payments`
     (int_loan_cumulative_payments: running totals per payment date). Adds
     principal_<suffix> and interest_<suffix>, zero before the first payment. Settlement
@@ -10,7 +10,7 @@
         coalesce(cumulative_payments.interest_paid_to_date, 0) as interest_{{ suffix }},
     from {{ relation }}
     asof left join cumulative_payments
-        on {{ relation }}.batch_id = cumulative_payments.batch_id
+        on {{ relation }}.batch_key = cumulative_payments.batch_key
         and {{ relation }}.loan_id = cumulative_payments.loan_id
         and {{ relation }}.{{ date_column }} >= cumulative_payments.payment_date
 {%- endmacro %}

@@ -5,7 +5,7 @@
 with
 
 batches as (
-    select batch_id, portfolio_id, as_of_date
+    select batch_id, batch_key, portfolio_id, as_of_date
     from {{ ref('stg_landing__batches') }}
 ),
 
@@ -13,6 +13,7 @@ rows_in_force as (
     select
         batches.portfolio_id,
         batches.as_of_date,
+        batches.batch_key,
         entity_rows.*,
     from {{ source('landing', entity) }} as entity_rows
     inner join batches using (batch_id)

@@ -9,6 +9,7 @@
 -- bankruptcy), at least 关注 within the observation period after a restructuring (B12), and the
 -- non-retail obligor rules (B3.4, B7). Judgements only known at delivery (the bank's own class,
 -- impairment, ECL, credit bureau) are not pushed back in time.
+-- The joins over every loan-date are keyed by batch_key (stg_landing__batches), not batch_id.
 with
 
 grid as (
@@ -20,7 +21,7 @@ dpd as (
 ),
 
 details as (
-    select loans.batch_id, loans.loan_id, loans.product, loans.currency, loans.branch,
+    select loans.batch_key, loans.loan_id, loans.product, loans.currency, loans.branch,
         borrowers.borrower_type,
         borrowers.borrower_type in (
             {%- for t in var('non_retail_borrower_types') %}'{{ t }}'{{ ", " if not loop.last }}
@@ -40,13 +41,13 @@ classes as (
 rows as (
     select
         grid.*,
-        details.* exclude (batch_id, loan_id),
+        details.* exclude (batch_key, loan_id),
         coalesce(dpd.principal_dpd, 0) as principal_dpd,
         coalesce(dpd.interest_dpd, 0) as interest_dpd,
         greatest(coalesce(dpd.principal_dpd, 0), coalesce(dpd.interest_dpd, 0)) as all_dpd,
     from grid
-    inner join details using (batch_id, loan_id)
-    left join dpd using (batch_id, loan_id, as_of_date)
+    inner join details using (batch_key, loan_id)
+    left join dpd using (batch_key, loan_id, as_of_date)
 ),
 
 replayed as (
@@ -55,31 +56,31 @@ replayed as (
 ),
 
 overrides as (
-    select replayed.batch_id, replayed.loan_id, replayed.as_of_date,
+    select replayed.batch_key, replayed.loan_id, replayed.as_of_date,
         arg_max(classes.class_rank, o.approved_on) as override_rank,
     from replayed
     inner join {{ ref('stg_landing__classification_overrides') }} as o
-        on o.batch_id = replayed.batch_id and o.loan_id = replayed.loan_id
+        on o.batch_key = replayed.batch_key and o.loan_id = replayed.loan_id
         and o.approved_on <= replayed.as_of_date
     inner join classes on classes.five_class = o.override_class
     group by all
 ),
 
 events as (
-    select batch_id, loan_id, event_type, event_date,
+    select batch_key, loan_id, event_type, event_date,
     from {{ ref('stg_landing__loan_events') }}
     where event_type in ('unauthorised_use_change', 'refinancing', 'bankruptcy',
                          'restructuring')
 ),
 
 fired as (
-    select replayed.batch_id, replayed.loan_id, replayed.as_of_date, floors.floor_rank,
+    select replayed.batch_key, replayed.loan_id, replayed.as_of_date, floors.floor_rank,
     from replayed
     inner join {{ ref('int_classification_dpd_floors') }} as floors
         on replayed.all_dpd >= floors.min_dpd
         and (floors.scope = 'all' or (floors.scope = 'credit_card' and replayed.is_credit_card))
     union all
-    select replayed.batch_id, replayed.loan_id, replayed.as_of_date,
+    select replayed.batch_key, replayed.loan_id, replayed.as_of_date,
         case when events.event_type = 'restructuring'
             -- B12: inside the observation period, at least 关注.
             then case when replayed.as_of_date
@@ -87,7 +88,7 @@ fired as (
             else classes.class_rank end,
     from replayed
     inner join events
-        on events.batch_id = replayed.batch_id and events.loan_id = replayed.loan_id
+        on events.batch_key = replayed.batch_key and events.loan_id = replayed.loan_id
         and events.event_date <= replayed.as_of_date
     left join {{ ref('classification_rules') }} as rules
         on rules.rule_id = case events.event_type
@@ -100,24 +101,24 @@ fired as (
 -- The highest floor fired per loan and date, grouped over the few loan-dates where one fired
 -- (not over every replayed loan-date).
 fired_ranks as (
-    select batch_id, loan_id, as_of_date, max(floor_rank) as floor_rank,
+    select batch_key, loan_id, as_of_date, max(floor_rank) as floor_rank,
     from fired
     group by all
 ),
 
 preliminary as (
     select
-        replayed.batch_id, replayed.loan_id, replayed.as_of_date, replayed.borrower_id,
+        replayed.batch_key, replayed.loan_id, replayed.as_of_date, replayed.borrower_id,
         replayed.is_non_retail, replayed.outstanding_principal,
         greatest(coalesce(overrides.override_rank, 1),
                  coalesce(fired_ranks.floor_rank, 1)) as preliminary_rank,
     from replayed
-    left join overrides using (batch_id, loan_id, as_of_date)
-    left join fired_ranks using (batch_id, loan_id, as_of_date)
+    left join overrides using (batch_key, loan_id, as_of_date)
+    left join fired_ranks using (batch_key, loan_id, as_of_date)
 ),
 
 obligors as (
-    select batch_id, as_of_date, borrower_id,
+    select batch_key, as_of_date, borrower_id,
         coalesce(sum(outstanding_principal) filter (where preliminary_rank >= 3), 0)
             as npl_balance,
         sum(outstanding_principal) as balance,
@@ -128,7 +129,7 @@ obligors as (
 ),
 
 replayed_classes as (
-    select preliminary.batch_id, preliminary.loan_id, preliminary.as_of_date,
+    select preliminary.batch_key, preliminary.loan_id, preliminary.as_of_date,
         greatest(
             preliminary.preliminary_rank,
             -- B7: more than 10% of the obligor's claims here are NPL: all of them are.
@@ -138,12 +139,14 @@ replayed_classes as (
             case when obligors.npl_loans > 0 then 2 else 1 end
         ) as class_rank,
     from preliminary
-    left join obligors using (batch_id, as_of_date, borrower_id)
+    left join obligors using (batch_key, as_of_date, borrower_id)
 ),
 
 delivered_classes as (
-    select batch_id, loan_id, as_of_date, final_class_rank as class_rank,
-    from {{ ref('fct_loan_classification') }}
+    select batches.batch_key, classification.loan_id, classification.as_of_date,
+        classification.final_class_rank as class_rank,
+    from {{ ref('fct_loan_classification') }} as classification
+    inner join {{ ref('stg_landing__batches') }} as batches using (batch_id)
 ),
 
 buckets as (
@@ -187,8 +190,8 @@ final as (
             when rows.is_delivered_as_of then 'delivered' else 'replayed' end as class_basis,
         {{ provenance_of_rank('rows.provenance_rank') }} as provenance,
     from rows
-    left join replayed_classes using (batch_id, loan_id, as_of_date)
-    left join delivered_classes using (batch_id, loan_id, as_of_date)
+    left join replayed_classes using (batch_key, loan_id, as_of_date)
+    left join delivered_classes using (batch_key, loan_id, as_of_date)
     left join classes
         on rows.loan_status = 'outstanding'
         and classes.class_rank = coalesce(delivered_classes.class_rank,

@@ -9,6 +9,7 @@ with
 batches as (
     select
         batch_id,
+        batch_key,
         portfolio_id,
         as_of_date as batch_as_of_date,
         lag(as_of_date) over (partition by portfolio_id order by as_of_date)
@@ -41,6 +42,7 @@ month_ends as (
     select
         spans.portfolio_id,
         spans.batch_id,
+        spans.batch_key,
         spans.batch_as_of_date,
         last_day(month_start::date) as as_of_date,
     from spans,
@@ -52,11 +54,11 @@ month_ends as (
 ),
 
 dates as (
-    select portfolio_id, batch_id, batch_as_of_date, as_of_date,
+    select portfolio_id, batch_id, batch_key, batch_as_of_date, as_of_date,
     from month_ends
     where as_of_date <= batch_as_of_date
     union
-    select portfolio_id, batch_id, batch_as_of_date, batch_as_of_date,
+    select portfolio_id, batch_id, batch_key, batch_as_of_date, batch_as_of_date,
     from spans
 )
 
@@ -64,6 +66,7 @@ select
     portfolio_id,
     as_of_date,
     batch_id,
+    batch_key,
     batch_as_of_date,
     as_of_date = last_day(as_of_date) as is_month_end,
     as_of_date = batch_as_of_date as is_delivered_as_of,

@@ -5,12 +5,13 @@
 -- the day after its due date: the window [greatest(settled(i-1), due(i) + 1), settled(i)). The
 -- windows of one loan never overlap, so DPD at a date t in a window is t - due(i) (rule A1), and
 -- only delinquent loan-dates are ever produced. Principal and interest are tracked apart, as in
--- int_loan_dpd; at a batch's own as-of date the two models agree (tested).
+-- int_loan_dpd; at a batch's own as-of date the two models agree (tested). Keyed by batch_key
+-- (stg_landing__batches), as fct_loan_month_ends joins it.
 with
 
 installments as (
     select
-        batch_id,
+        batch_key,
         loan_id,
         installment_no,
         due_date,
@@ -25,7 +26,7 @@ installments as (
 windows as (
     {%- for part in ['principal', 'interest'] %}
     select
-        batch_id,
+        batch_key,
         loan_id,
         '{{ part }}' as part,
         due_date,
@@ -37,17 +38,17 @@ windows as (
         ) as past_due_from,
         coalesce({{ part }}_settled_on, date '9999-12-31') as settled_on,
     from installments
-    window by_loan_{{ part }} as (partition by batch_id, loan_id order by installment_no)
+    window by_loan_{{ part }} as (partition by batch_key, loan_id order by installment_no)
     {{ "union all" if not loop.last }}
     {%- endfor %}
 ),
 
 dates as (
-    select batch_id, as_of_date from {{ ref('int_history_dates') }}
+    select batch_key, as_of_date from {{ ref('int_history_dates') }}
 )
 
 select
-    windows.batch_id,
+    windows.batch_key,
     windows.loan_id,
     dates.as_of_date,
     max(date_diff('day', windows.due_date, dates.as_of_date))
@@ -56,7 +57,7 @@ select
         filter (where windows.part = 'interest') as interest_dpd,
 from windows
 inner join dates
-    on dates.batch_id = windows.batch_id
+    on dates.batch_key = windows.batch_key
     and dates.as_of_date >= windows.past_due_from
     and dates.as_of_date < windows.settled_on
 where windows.past_due_from < windows.settled_on

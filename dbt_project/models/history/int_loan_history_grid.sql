@@ -3,7 +3,8 @@
 -- Balances at each date: principal not repaid = scheduled principal (the contract amount when a
 -- loan has no schedule) minus principal paid on or before the date; overdue amounts = amounts due
 -- strictly before the date minus amounts paid by it. Cumulative amounts are found with ASOF joins,
--- so the cost grows with loans x dates, not with loans x dates x installments.
+-- so the cost grows with loans x dates, not with loans x dates x installments. Joins, windows and
+-- ASOF joins are keyed by batch_key (stg_landing__batches), not the longer batch_id.
 -- Ephemeral: fct_loan_month_ends is its only reader, and a table would write and read back one
 -- row per loan and month-end (23 million at the 1,000,000-loan demonstration bank) for nothing.
 {{ config(materialized='ephemeral') }}
@@ -14,13 +15,13 @@ dates as (
 ),
 
 loans as (
-    select batch_id, loan_id, borrower_id, disbursement_date, contract_amount,
+    select batch_id, batch_key, loan_id, borrower_id, disbursement_date, contract_amount,
     from {{ ref('stg_landing__loans') }}
     where disbursement_date <= as_of_date
 ),
 
 scheduled as (
-    select batch_id, loan_id, sum(principal_due) as scheduled_principal,
+    select batch_key, loan_id, sum(principal_due) as scheduled_principal,
     from {{ ref('stg_landing__repayment_schedule') }}
     group by all
 ),
@@ -33,12 +34,12 @@ cumulative_payments as (
 -- date (a range frame, so several installments on one day count together and carry the same
 -- totals; no grouping of the 36 million installments of the 1,000,000-loan bank first).
 cumulative_due as (
-    select batch_id, loan_id, due_date,
+    select batch_key, loan_id, due_date,
         sum(principal_due) over by_date as principal_due_to_date,
         sum(interest_due) over by_date as interest_due_to_date,
     from {{ ref('stg_landing__repayment_schedule') }}
     window by_date as (
-        partition by batch_id, loan_id order by due_date
+        partition by batch_key, loan_id order by due_date
         range between unbounded preceding and current row
     )
 ),
@@ -47,15 +48,15 @@ principal_target as (
     select loans.*,
         coalesce(scheduled.scheduled_principal, loans.contract_amount) as principal_to_repay,
     from loans
-    left join scheduled using (batch_id, loan_id)
+    left join scheduled using (batch_key, loan_id)
 ),
 
 -- The day cumulative principal paid first reached everything there was to repay.
 repaid as (
-    select principal_target.batch_id, principal_target.loan_id,
+    select principal_target.batch_key, principal_target.loan_id,
         min(cumulative_payments.payment_date) as repaid_date,
     from principal_target
-    inner join cumulative_payments using (batch_id, loan_id)
+    inner join cumulative_payments using (batch_key, loan_id)
     where cumulative_payments.principal_paid_to_date >= principal_target.principal_to_repay
     group by all
 ),
@@ -73,7 +74,7 @@ closures as (
         least(events.write_off_date, events.disposal_date, repaid.repaid_date) as left_book_on,
     from principal_target
     left join events using (batch_id, loan_id)
-    left join repaid using (batch_id, loan_id)
+    left join repaid using (batch_key, loan_id)
 ),
 
 grid as (
@@ -86,7 +87,7 @@ grid as (
         closures.* exclude (batch_id),
     from dates
     inner join closures
-        on closures.batch_id = dates.batch_id
+        on closures.batch_key = dates.batch_key
         and closures.disbursement_date <= dates.as_of_date
     -- On the book, or the first date at or after it left (its closing row).
     where closures.left_book_on is null
@@ -104,7 +105,7 @@ with_due as (
         coalesce(cumulative_due.interest_due_to_date, 0) as interest_fallen_due,
     from with_paid
     asof left join cumulative_due
-        on with_paid.batch_id = cumulative_due.batch_id
+        on with_paid.batch_key = cumulative_due.batch_key
         and with_paid.loan_id = cumulative_due.loan_id
         and with_paid.as_of_date > cumulative_due.due_date
 )
@@ -113,6 +114,7 @@ select
     portfolio_id,
     as_of_date,
     batch_id,
+    batch_key,
     loan_id,
     borrower_id,
     is_month_end,

@@ -22,6 +22,7 @@ with
 schedule as (
     select
         batch_id,
+        batch_key,
         loan_id,
         as_of_date,
         installment_no,
@@ -36,7 +37,7 @@ schedule as (
             as interest_target,
     from {{ ref('stg_landing__repayment_schedule') }}
     window by_installment as (
-        partition by batch_id, loan_id
+        partition by batch_key, loan_id
         order by installment_no
         rows between unbounded preceding and current row
     )
@@ -44,7 +45,7 @@ schedule as (
 
 cumulative_payments as (
     select
-        batch_id,
+        batch_key,
         loan_id,
         payment_date,
         principal_paid_to_date::decimal(18, 3) as principal_paid_to_date,
@@ -54,7 +55,7 @@ cumulative_payments as (
 
 paid_to_date as (
     select
-        batch_id,
+        batch_key,
         loan_id,
         principal_paid::decimal(18, 3) as principal_paid,
         interest_paid::decimal(18, 3) as interest_paid,
@@ -84,7 +85,7 @@ states as (
         end as interest_state,
     from paid_by_due
     left join paid_to_date
-        on paid_by_due.batch_id = paid_to_date.batch_id
+        on paid_by_due.batch_key = paid_to_date.batch_key
         and paid_by_due.loan_id = paid_to_date.loan_id
 ),
 
@@ -106,19 +107,19 @@ late_loans_payments as (
     select cumulative_payments.*
     from cumulative_payments
     semi join late
-        on cumulative_payments.batch_id = late.batch_id
+        on cumulative_payments.batch_key = late.batch_key
         and cumulative_payments.loan_id = late.loan_id
 ),
 
 -- Cumulative amounts never fall, so the earliest date reaching each amount is well defined.
 principal_points as (
-    select batch_id, loan_id, principal_paid_to_date, min(payment_date) as reached_on,
+    select batch_key, loan_id, principal_paid_to_date, min(payment_date) as reached_on,
     from late_loans_payments
     group by all
 ),
 
 interest_points as (
-    select batch_id, loan_id, interest_paid_to_date, min(payment_date) as reached_on,
+    select batch_key, loan_id, interest_paid_to_date, min(payment_date) as reached_on,
     from late_loans_payments
     group by all
 ),
@@ -133,7 +134,7 @@ late_principal as (
         end as principal_settled_on,
     from late
     asof left join principal_points
-        on late.batch_id = principal_points.batch_id
+        on late.batch_key = principal_points.batch_key
         and late.loan_id = principal_points.loan_id
         and late.principal_target <= principal_points.principal_paid_to_date
 ),
@@ -147,7 +148,7 @@ late_settled as (
         end as interest_settled_on,
     from late_principal
     asof left join interest_points
-        on late_principal.batch_id = interest_points.batch_id
+        on late_principal.batch_key = interest_points.batch_key
         and late_principal.loan_id = interest_points.loan_id
         and late_principal.interest_target <= interest_points.interest_paid_to_date
 ),
@@ -161,6 +162,7 @@ settled as (
 final as (
     select
         batch_id,
+        batch_key,
         loan_id,
         as_of_date,
         installment_no,

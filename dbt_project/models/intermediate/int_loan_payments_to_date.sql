@@ -1,7 +1,8 @@
 -- Grain: one row per batch and loan with any payment on or before the batch's as-of date.
 select
-    batch_id,
+    batch_key,
     loan_id,
+    any_value(batch_id) as batch_id,
     sum(principal_paid) as principal_paid,
     sum(interest_paid) as interest_paid,
     sum(coalesce(penalty_paid, 0)) as penalty_paid,
@@ -9,4 +10,4 @@ select
     max({{ provenance_rank('provenance') }}) as provenance_rank,
 from {{ ref('stg_landing__payments') }}
 where payment_date <= as_of_date
-group by all
+group by batch_key, loan_id
