@@ -3,8 +3,9 @@
     whether the loan counts against industry limits (borrower types in var
     industry_limit_borrower_types; individuals and banks are reported apart), the borrower's
     industry (and, with `names`, name) as delivered in the loan's batch, and the least real
-    provenance. -#}
-{% macro industry_loans(dated, names=true) -%}
+    provenance. `key` is the batch column the loans and borrowers are joined on: batch_key for
+    the month-end history (the build's integer for batch_id, cheaper over 22 million rows). -#}
+{% macro industry_loans(dated, names=true, key='batch_id') -%}
 select
     dated.portfolio_id,
     dated.as_of_date,
@@ -33,7 +34,7 @@ select
              coalesce({{ provenance_rank('borrowers.provenance') }}, 0)) as provenance_rank,
 from {{ dated }} as dated
 inner join {{ ref('stg_landing__loans') }} as details
-    on details.batch_id = dated.batch_id and details.loan_id = dated.loan_id
+    on details.{{ key }} = dated.{{ key }} and details.loan_id = dated.loan_id
 left join {{ ref('stg_landing__borrowers') }} as borrowers
-    on borrowers.batch_id = dated.batch_id and borrowers.borrower_id = dated.borrower_id
+    on borrowers.{{ key }} = dated.{{ key }} and borrowers.borrower_id = dated.borrower_id
 {%- endmacro %}

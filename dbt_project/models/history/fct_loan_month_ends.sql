@@ -159,6 +159,8 @@ final as (
         rows.as_of_date,
         rows.loan_id,
         rows.batch_id,
+        -- The build's integer for batch_id (stg_landing__batches): for joins inside the build.
+        rows.batch_key,
         rows.borrower_id,
         rows.borrower_type,
         rows.product,

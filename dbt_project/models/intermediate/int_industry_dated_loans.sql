@@ -4,4 +4,4 @@
 -- month-end (22.6 million at the 1,000,000-loan demonstration bank) would repeat it, and the
 -- masked copy would have to mask every copy; reporting.industry_limit_breaches, the one reader
 -- that shows names, takes them from the borrowers of the loans it lists.
-{{ industry_loans(ref('int_industry_exposure_by_date'), names=false) }}
+{{ industry_loans(ref('int_industry_exposure_by_date'), names=false, key='batch_key') }}

@@ -10,6 +10,7 @@ select
     portfolio_id,
     as_of_date,
     batch_id,
+    batch_key,
     loan_id,
     borrower_id,
     borrower_type,

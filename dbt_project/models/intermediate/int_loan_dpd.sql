@@ -14,17 +14,20 @@ paid as (
     select * from {{ ref('int_loan_payments_to_date') }}
 ),
 
+-- Grouped on batch_key (stg_landing__batches), not the longer batch_id: 36 million installments
+-- at the 1,000,000-loan demonstration bank.
 oldest_unpaid as (
     select
-        batch_id,
+        batch_key,
         loan_id,
+        any_value(batch_id) as batch_id,
         any_value(as_of_date) as as_of_date,
         min(due_date) filter (where principal_open) as oldest_unpaid_principal_due_date,
         min(due_date) filter (where interest_open) as oldest_unpaid_interest_due_date,
         sum(principal_due) as principal_fallen_due,
         sum(interest_due) as interest_fallen_due,
     from fallen_due
-    group by batch_id, loan_id
+    group by batch_key, loan_id
 ),
 
 final as (
@@ -42,7 +45,7 @@ final as (
             as overdue_principal,
         greatest(interest_fallen_due - coalesce(paid.interest_paid, 0), 0) as overdue_interest,
     from oldest_unpaid
-    left join paid using (batch_id, loan_id)
+    left join paid using (batch_key, loan_id)
 )
 
 select * from final

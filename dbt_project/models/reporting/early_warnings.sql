@@ -70,8 +70,9 @@ industry_downgrades as (
         max(reviews.observed_value)::decimal(20, 6) as value,
         min(reviews.threshold)::decimal(20, 6) as row_threshold,
         true as also_fires, false as force_red,
-        string_agg(distinct reviews.scheme || ' ' || reviews.industry_code || ' '
-                   || reviews.industry_name || ': ' || reviews.evidence, '; ') as detail,
+        -- Sorted: the same build gives the same text (string_agg kept the order rows came in).
+        array_to_string(list_sort(list(distinct reviews.scheme || ' ' || reviews.industry_code
+            || ' ' || reviews.industry_name || ': ' || reviews.evidence)), '; ') as detail,
     from {{ ref('industry_reviews') }} as reviews
     inner join batches using (portfolio_id, as_of_date)
     inner join {{ ref('int_industry_nodes') }} as nodes

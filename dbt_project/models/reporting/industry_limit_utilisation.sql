@@ -31,7 +31,7 @@ dates as (
     select dated.portfolio_id, dated.as_of_date, any_value(batches.currency) as currency,
         bool_or(dated.is_delivered_as_of) as is_delivered_as_of,
     from {{ ref('int_industry_exposure_by_date') }} as dated
-    inner join {{ ref('stg_landing__batches') }} as batches using (batch_id)
+    inner join {{ ref('stg_landing__batches') }} as batches using (batch_key)
     group by all
 ),
 

@@ -130,7 +130,7 @@ j6 as (
         'J6' as signal_code, loans.loan_id as entity_id,
         count(*)::decimal(20, 6) as value,
         string_agg(events.event_type || ' ' || events.event_date, ', '
-            order by events.event_date) as detail,
+            order by events.event_date, events.event_type) as detail,
         any_value(loans.portfolio_id) as portfolio_id, any_value(loans.as_of_date) as as_of_date,
     from loans
     inner join events using (batch_id, loan_id)
