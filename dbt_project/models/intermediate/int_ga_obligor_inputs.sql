@@ -11,7 +11,9 @@ loans as (
         classified.borrower_type,
         classified.outstanding_principal,
         classified.final_class_rank,
-        lgd.elgd,
+        -- Exact decimals, so the weighted sum does not depend on the order the loans are
+        -- added in (as doubles, two builds of one batch could differ in the last digit).
+        lgd.elgd::decimal(12, 8) as elgd,
     from {{ ref('fct_loan_classification') }} as classified
     inner join {{ ref('fct_loan_snapshots') }} as snapshots
         on snapshots.batch_id = classified.batch_id and snapshots.loan_id = classified.loan_id
