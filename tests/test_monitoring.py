@@ -748,3 +748,28 @@ def test_decimal_text_and_missing_signals():
     cover = pd.DataFrame({"signal_code": ["J1", "J8"], "coverage_status": ["computed", "no_data"],
                           "missing_data": [None, "collateral"]})
     assert page.missing_signals(cover, "zh") == ["J8 贷款价值比超限 (collateral)"]
+
+
+def test_watchlist_lights_and_blank_cells_column_at_a_time():
+    rows = pd.DataFrame({
+        "borrower_id": ["A", "B", "C", "D"],
+        "watch_level": ["red", "amber", None, "red"],
+        "on_watchlist": [True, True, True, False],
+        "score_basis": ["J1", None, float("nan"), pd.NA],
+        "branch": [None, "北京分行", "", None],
+        "officer": ["王经理", None, None, "李经理"],
+    })
+    frame = page.watchlist_frame(rows)
+    # An unknown or missing level on the list, and anything off it, is the cleared light.
+    assert frame["light"].tolist() == ["🔴", "🟠", "⚪", "⚪"]
+    assert frame["score_basis"].tolist() == ["J1", "", "", ""]
+    assert frame["branch"].tolist() == ["", "北京分行", "", ""]
+    assert frame["officer"].tolist() == ["王经理", "", "", "李经理"]
+    assert rows["branch"].isna().sum() == 2  # the cached query result is not changed
+
+
+def test_task_filter_choices_name_missing_values_once():
+    values = pd.Series(["北京分行", None, "上海分行", float("nan"), "北京分行", pd.NA])
+    assert page._choices(values) == ["", "上海分行", "北京分行"]
+    assert page._choices(pd.Series(["b", "a"])) == ["a", "b"]
+    assert page._choices(pd.Series([], dtype=object)) == []

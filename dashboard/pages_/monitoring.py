@@ -125,13 +125,18 @@ def rule_text(comparison: Any, threshold: Any, red_threshold: Any, lang: str) ->
 
 def watchlist_frame(rows: pd.DataFrame) -> pd.DataFrame:
     frame = rows.copy().reset_index(drop=True)
-    frame["light"] = [
-        LIGHTS.get(level, CLEARED_LIGHT) if on else CLEARED_LIGHT
-        for level, on in zip(frame["watch_level"], frame["on_watchlist"], strict=True)
-    ]
+    # Column at a time, not row at a time: the watchlist of a large bank holds tens of
+    # thousands of obligors, and the page is redrawn on every click.
+    lit = frame["watch_level"].map(LIGHTS).fillna(CLEARED_LIGHT)
+    frame["light"] = lit.where(frame["on_watchlist"].astype(bool), CLEARED_LIGHT)
     for column in ("score_basis", "branch", "officer"):
-        frame[column] = ["" if formatting.is_missing(v) else v for v in frame[column]]
+        frame[column] = blank_missing(frame[column])
     return frame
+
+
+def blank_missing(values: pd.Series) -> pd.Series:
+    """``values`` with every missing value (None, NA, NaN, NaT) shown as an empty string."""
+    return values.astype(object).where(values.notna(), "")
 
 
 def watch_counts(rows: pd.DataFrame) -> dict[str, int]:
@@ -279,18 +284,25 @@ def render_coverage(context) -> None:
     tables.show(frame, COVERAGE_TABLE, context.lang)
     signals = md.early_warnings(context.snapshot, context.portfolio_id, context.as_of)
     if not signals.empty:
-        export = signal_frame(signals, context.lang)
         columns = (Col("borrower_id"), Col("loan_id"), Col("branch"), Col("officer"),
                    *SIGNAL_TABLE[1:])
+        # The display copy of every signal (a hundred thousand at a large bank) is made only
+        # when the button is clicked, not on every redraw of the page.
         st.download_button(t("monitoring.export"),
-                           lambda: csv_bytes(export, columns, context.lang),
+                           lambda: csv_bytes(signal_frame(signals, context.lang), columns,
+                                             context.lang),
                            file_name=f"early_warnings_{context.portfolio_id}_{context.as_of}.csv",
                            mime="text/csv", key=f"coverage:{context.portfolio_id}:export",
                            on_click="ignore")
 
 
 def _choices(values: pd.Series) -> list[str]:
-    return sorted({"" if formatting.is_missing(v) else str(v) for v in values})
+    """The distinct values of a filter column as text, "" standing for a missing value."""
+    present = values.dropna()
+    choices = set(present.astype(str).unique())
+    if len(present) < len(values):
+        choices.add("")
+    return sorted(choices)
 
 
 def render_tasks(context, prefix: str) -> None:
@@ -325,8 +337,8 @@ def render_tasks(context, prefix: str) -> None:
         st.info(t("monitoring.tasks_none"))
         return
     shown = shown.assign(**{
-        column: ["" if formatting.is_missing(v) else v for v in shown[column]]
-        for column in ("detail", "branch", "officer", "loan_id")
+        column: blank_missing(shown[column]) for column in ("detail", "branch", "officer",
+                                                            "loan_id")
     })
     overdue = int((shown["status"] == "overdue").sum())
     st.write(t("monitoring.tasks_count", count=formatting.format_count(len(shown)),
