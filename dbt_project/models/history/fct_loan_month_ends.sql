@@ -9,7 +9,11 @@
 -- bankruptcy), at least 关注 within the observation period after a restructuring (B12), and the
 -- non-retail obligor rules (B3.4, B7). Judgements only known at delivery (the bank's own class,
 -- impairment, ECL, credit bureau) are not pushed back in time.
--- The joins over every loan-date are keyed by batch_key (stg_landing__batches), not batch_id.
+-- Cost at the 1,000,000-loan bank (23 million loan-dates): the joins over every loan-date are
+-- keyed by batch_key (stg_landing__batches), not batch_id; they carry only the narrow columns
+-- the classes need (the per-loan text columns join at the end); what lifts a class is found
+-- from the few loans it concerns; and each loan-date's class is computed where the row is, not
+-- in a second table of every loan-date joined back.
 with
 
 grid as (
@@ -20,8 +24,13 @@ dpd as (
     select * from {{ ref('int_loan_history_dpd') }}
 ),
 
+-- What does not change from one history date to the next, one row per loan: joined to the
+-- loan-dates at the end (final), so the wide text columns are not carried through the joins
+-- over every loan-date.
 details as (
-    select loans.batch_key, loans.loan_id, loans.product, loans.currency, loans.branch,
+    select loans.batch_key, loans.loan_id, loans.portfolio_id, loans.batch_id,
+        loans.disbursement_date, loans.contract_amount,
+        loans.product, loans.currency, loans.branch,
         borrowers.borrower_type,
         borrowers.borrower_type in (
             {%- for t in var('non_retail_borrower_types') %}'{{ t }}'{{ ", " if not loop.last }}
@@ -38,10 +47,14 @@ classes as (
     select five_class, class_rank, is_npl from {{ ref('five_classes') }}
 ),
 
+-- The loan-dates with what the classes below need (narrow: 23 million of them at the
+-- 1,000,000-loan bank).
 rows as (
     select
-        grid.*,
-        details.* exclude (batch_key, loan_id),
+        grid.batch_key, grid.loan_id, grid.as_of_date, grid.borrower_id, grid.is_month_end,
+        grid.is_delivered_as_of, grid.loan_status, grid.outstanding_principal,
+        grid.overdue_principal, grid.overdue_interest,
+        details.is_non_retail,
         coalesce(dpd.principal_dpd, 0) as principal_dpd,
         coalesce(dpd.interest_dpd, 0) as interest_dpd,
         greatest(coalesce(dpd.principal_dpd, 0), coalesce(dpd.interest_dpd, 0)) as all_dpd,
@@ -55,91 +68,81 @@ replayed as (
     where loan_status = 'outstanding' and not is_delivered_as_of
 ),
 
+history_dates as (
+    select batch_key, as_of_date, from {{ ref('int_history_dates') }}
+),
+
+-- What lifts a replayed class above 正常, per loan and history date, found from the few loans
+-- it concerns (overrides, delinquent loan-dates, events) and the batch's history dates, not by
+-- scanning every loan-date: the override in force (the latest approved by the date) ...
 overrides as (
-    select replayed.batch_key, replayed.loan_id, replayed.as_of_date,
-        arg_max(classes.class_rank, o.approved_on) as override_rank,
-    from replayed
-    inner join {{ ref('stg_landing__classification_overrides') }} as o
-        on o.batch_key = replayed.batch_key and o.loan_id = replayed.loan_id
-        and o.approved_on <= replayed.as_of_date
+    select dates.batch_key, o.loan_id, dates.as_of_date,
+        arg_max(classes.class_rank, o.approved_on) as lift_rank,
+    from {{ ref('stg_landing__classification_overrides') }} as o
+    inner join history_dates as dates
+        on dates.batch_key = o.batch_key and o.approved_on <= dates.as_of_date
     inner join classes on classes.five_class = o.override_class
     group by all
 ),
 
-events as (
-    select batch_key, loan_id, event_type, event_date,
-    from {{ ref('stg_landing__loan_events') }}
-    where event_type in ('unauthorised_use_change', 'refinancing', 'bankruptcy',
-                         'restructuring')
+-- ... the DPD floors of the active rule set: int_loan_history_dpd holds only the loan-dates with
+-- DPD of 1 or more, and every floor starts at 1 day or more (tested on the seed) ...
+dpd_floors as (
+    select dpd.batch_key, dpd.loan_id, dpd.as_of_date, floors.floor_rank as lift_rank,
+    from {{ ref('int_loan_history_dpd') }} as dpd
+    inner join details using (batch_key, loan_id)
+    inner join {{ ref('int_classification_dpd_floors') }} as floors
+        on greatest(coalesce(dpd.principal_dpd, 0), coalesce(dpd.interest_dpd, 0))
+            >= floors.min_dpd
+        and (floors.scope = 'all' or (floors.scope = 'credit_card' and details.is_credit_card))
 ),
 
-fired as (
-    select replayed.batch_key, replayed.loan_id, replayed.as_of_date, floors.floor_rank,
-    from replayed
-    inner join {{ ref('int_classification_dpd_floors') }} as floors
-        on replayed.all_dpd >= floors.min_dpd
-        and (floors.scope = 'all' or (floors.scope = 'credit_card' and replayed.is_credit_card))
-    union all
-    select replayed.batch_key, replayed.loan_id, replayed.as_of_date,
-        case when events.event_type = 'restructuring'
-            -- B12: inside the observation period, at least 关注.
-            then case when replayed.as_of_date
-                < events.event_date + to_months({{ var('observation_months') }}) then 2 end
-            else classes.class_rank end,
-    from replayed
-    inner join events
-        on events.batch_key = replayed.batch_key and events.loan_id = replayed.loan_id
-        and events.event_date <= replayed.as_of_date
+-- ... and the event floors (refinancing, unauthorised change of use, bankruptcy) from the event
+-- on, and at least 关注 within the observation period after a restructuring (B12).
+event_floors as (
+    select dates.batch_key, events.loan_id, dates.as_of_date,
+        case when events.event_type = 'restructuring' then 2 else classes.class_rank end
+            as lift_rank,
+    from {{ ref('stg_landing__loan_events') }} as events
+    inner join history_dates as dates
+        on dates.batch_key = events.batch_key and events.event_date <= dates.as_of_date
+        and (events.event_type <> 'restructuring'
+             or dates.as_of_date
+                < events.event_date + to_months({{ var('observation_months') }}))
     left join {{ ref('classification_rules') }} as rules
         on rules.rule_id = case events.event_type
             when 'unauthorised_use_change' then 'CN23_USE_CHANGE'
             when 'refinancing' then 'CN23_REFINANCING'
             when 'bankruptcy' then 'CN23_BANKRUPTCY' end
     left join classes on classes.five_class = rules.floor_class
+    where events.event_type in ('unauthorised_use_change', 'refinancing', 'bankruptcy',
+                                'restructuring')
 ),
 
--- The highest floor fired per loan and date, grouped over the few loan-dates where one fired
--- (not over every replayed loan-date).
-fired_ranks as (
-    select batch_key, loan_id, as_of_date, max(floor_rank) as floor_rank,
-    from fired
+-- The preliminary rank of a replayed loan-date: the highest of its override and floors (1,
+-- 正常, where there is none; the rows without a match in this table).
+lifted as (
+    select batch_key, loan_id, as_of_date, max(lift_rank) as preliminary_rank,
+    from (
+        select * from overrides
+        union all
+        select * from dpd_floors
+        union all
+        select * from event_floors
+    )
     group by all
-),
-
-preliminary as (
-    select
-        replayed.batch_key, replayed.loan_id, replayed.as_of_date, replayed.borrower_id,
-        replayed.is_non_retail, replayed.outstanding_principal,
-        greatest(coalesce(overrides.override_rank, 1),
-                 coalesce(fired_ranks.floor_rank, 1)) as preliminary_rank,
-    from replayed
-    left join overrides using (batch_key, loan_id, as_of_date)
-    left join fired_ranks using (batch_key, loan_id, as_of_date)
 ),
 
 obligors as (
-    select batch_key, as_of_date, borrower_id,
-        coalesce(sum(outstanding_principal) filter (where preliminary_rank >= 3), 0)
-            as npl_balance,
-        sum(outstanding_principal) as balance,
-        count(*) filter (where preliminary_rank >= 3) as npl_loans,
-    from preliminary
-    where is_non_retail
+    select replayed.batch_key, replayed.as_of_date, replayed.borrower_id,
+        coalesce(sum(replayed.outstanding_principal)
+                 filter (where lifted.preliminary_rank >= 3), 0) as npl_balance,
+        sum(replayed.outstanding_principal) as balance,
+        count(*) filter (where lifted.preliminary_rank >= 3) as npl_loans,
+    from replayed
+    left join lifted using (batch_key, loan_id, as_of_date)
+    where replayed.is_non_retail
     group by all
-),
-
-replayed_classes as (
-    select preliminary.batch_key, preliminary.loan_id, preliminary.as_of_date,
-        greatest(
-            preliminary.preliminary_rank,
-            -- B7: more than 10% of the obligor's claims here are NPL: all of them are.
-            case when obligors.npl_balance > {{ var('obligor_npl_share') }} * obligors.balance
-                then 3 else 1 end,
-            -- B3.4: another loan of the obligor is NPL: at least 关注.
-            case when obligors.npl_loans > 0 then 2 else 1 end
-        ) as class_rank,
-    from preliminary
-    left join obligors using (batch_key, as_of_date, borrower_id)
 ),
 
 delivered_classes as (
@@ -149,29 +152,55 @@ delivered_classes as (
     inner join {{ ref('stg_landing__batches') }} as batches using (batch_id)
 ),
 
+-- Each row's class rank: the delivered class at a batch's own as-of date; at earlier dates the
+-- replayed one, the preliminary rank raised by the obligor rules. Computed on the rows in one
+-- pass: the few loan-dates with an override or a floor, the obligor totals and the delivered
+-- classes are the small sides of the joins, so the 23 million loan-dates of the
+-- 1,000,000-loan bank are not joined with a second table of their own size.
+ranked as (
+    select rows.*,
+        case
+            when rows.loan_status <> 'outstanding' then null
+            when rows.is_delivered_as_of then delivered_classes.class_rank
+            else greatest(
+                coalesce(lifted.preliminary_rank, 1),
+                -- B7: more than 10% of the obligor's claims here are NPL: all of them are.
+                case when obligors.npl_balance > {{ var('obligor_npl_share') }} * obligors.balance
+                    then 3 else 1 end,
+                -- B3.4: another loan of the obligor is NPL: at least 关注.
+                case when obligors.npl_loans > 0 then 2 else 1 end)
+        end as replayed_or_delivered_rank,
+    from rows
+    left join lifted using (batch_key, loan_id, as_of_date)
+    left join obligors
+        on obligors.batch_key = rows.batch_key and obligors.as_of_date = rows.as_of_date
+        and obligors.borrower_id = rows.borrower_id
+    left join delivered_classes using (batch_key, loan_id, as_of_date)
+),
+
 buckets as (
     select * from {{ ref('dpd_buckets') }}
 ),
 
 final as (
     select
-        rows.portfolio_id,
+        details.portfolio_id,
         rows.as_of_date,
         rows.loan_id,
-        rows.batch_id,
+        details.batch_id,
         -- The build's integer for batch_id (stg_landing__batches): for joins inside the build.
         rows.batch_key,
         rows.borrower_id,
-        rows.borrower_type,
-        rows.product,
-        rows.currency,
-        rows.branch,
-        rows.disbursement_date,
-        rows.contract_amount,
-        date_trunc('month', rows.disbursement_date)::date as origination_month,
+        details.borrower_type,
+        details.product,
+        details.currency,
+        details.branch,
+        details.disbursement_date,
+        details.contract_amount,
+        date_trunc('month', details.disbursement_date)::date as origination_month,
         -- K4: calendar month-ends since the origination month (a January loan is at MOB 6 at
         -- the end of July).
-        date_diff('month', date_trunc('month', rows.disbursement_date),
+        date_diff('month', date_trunc('month', details.disbursement_date),
                   date_trunc('month', rows.as_of_date))::integer as months_on_book,
         rows.is_month_end,
         rows.is_delivered_as_of,
@@ -190,14 +219,10 @@ final as (
         classes.is_npl,
         case when rows.loan_status <> 'outstanding' then null
             when rows.is_delivered_as_of then 'delivered' else 'replayed' end as class_basis,
-        {{ provenance_of_rank('rows.provenance_rank') }} as provenance,
-    from rows
-    left join replayed_classes using (batch_key, loan_id, as_of_date)
-    left join delivered_classes using (batch_key, loan_id, as_of_date)
-    left join classes
-        on rows.loan_status = 'outstanding'
-        and classes.class_rank = coalesce(delivered_classes.class_rank,
-                                          replayed_classes.class_rank)
+        {{ provenance_of_rank('details.provenance_rank') }} as provenance,
+    from ranked as rows
+    inner join details using (batch_key, loan_id)
+    left join classes on classes.class_rank = rows.replayed_or_delivered_rank
     left join buckets
         on rows.loan_status = 'outstanding'
         and rows.all_dpd >= buckets.min_dpd
