@@ -316,10 +316,20 @@ def report(results: list[dict], command: str, started: str, load: tuple[str, str
     return "\n".join(lines)
 
 
+SETTLEMENT_MODEL = "int_installment_settlement"
+
+
+def model_seconds(m: Measured, name: str) -> float:
+    return sum(n["seconds"] for n in m.payload.get("dbt_nodes", [])
+               if n["id"] == f"model.postloan.{name}")
+
+
 def targets_lines(results: list[dict]) -> list[str]:
-    """The issue's targets against this run's measurements, met or not."""
+    """The issue's targets against this run's measurements, met or not, and for each one not
+    met what bounds it, from this run's own figures."""
     by_size = {r["size"]: r for r in results}
-    rows: list[tuple[str, str, str]] = []
+    rows: list[tuple[str, str, str, str]] = []
+    cores = os.cpu_count() or 1
 
     def ok(flag: bool) -> str:
         return "yes" if flag else "no"
@@ -327,37 +337,60 @@ def targets_lines(results: list[dict]) -> list[str]:
     large = by_size.get("L")
     if large is not None and large["full"].returncode == 0:
         full: Measured = large["full"]
+        cpu = full.payload.get("cpu_seconds")
+        bound = "" if full.seconds <= 600 or not cpu else (
+            f"the work: {cpu:,.0f} CPU seconds, {cpu / full.seconds:.2f} of the {cores} cores "
+            f"busy on average; {cores} cores need at least {cpu / cores:,.0f} s for that work")
         rows.append(("L full build within 10 minutes", f"{full.seconds:.0f} s",
-                     ok(full.seconds <= 600)))
+                     ok(full.seconds <= 600), bound))
         rows.append(("L peak memory within 8 GB", _gb(full.peak_bytes),
-                     ok(full.peak_bytes <= 8e9)))
+                     ok(full.peak_bytes <= 8e9), ""))
     else:
-        rows.append(("L full build within 10 minutes", "not measured in this run", "-"))
+        rows.append(("L full build within 10 minutes", "not measured in this run", "-", ""))
     for size, r in by_size.items():
         full, inc = r["full"], r.get("incremental")
         if inc is not None and full.returncode == 0 and full.seconds:
             ratio = inc.seconds / full.seconds
+            parts = stages(inc)
+            whole = parts["ingest"] + parts["publish"]
+            bound = "" if ratio <= 0.2 else (
+                f"full-snapshot deliveries: reading and checking the snapshot (ingest "
+                f"{parts['ingest']:.0f} s) and copying the warehouse (publish "
+                f"{parts['publish']:.0f} s) alone are {whole / full.seconds:.2f} of the full "
+                f"build, and dbt rebuilds every table ({parts['dbt build']:.0f} s)")
             rows.append((f"{size}: next day's build at most a fifth of the full one",
-                         f"{ratio:.2f}", ok(ratio <= 0.2)))
+                         f"{ratio:.2f}", ok(ratio <= 0.2), bound))
     for size, r in by_size.items():
         sql, pandas = r.get("sql"), r.get("pandas")
         product = product_dpd_seconds(r["full"])
+        settle = model_seconds(r["full"], SETTLEMENT_MODEL)
         if sql is not None and sql.payload and product:
             ratio = product / sql.payload["seconds"]
+            bound = "" if ratio <= 1.5 or not settle else (
+                f"dating every installment's settlement (`{SETTLEMENT_MODEL}`, for B10, B12 and "
+                f"the history) alone took {settle:.1f} s, "
+                f"{settle / sql.payload['seconds']:.2f}x the plain SQL, which sums payments "
+                f"per loan; 1.5x is {1.5 * sql.payload['seconds']:.2f} s for the whole path")
             rows.append((f"{size}: DPD and classification within 1.5x of plain SQL",
-                         f"{ratio:.2f}x", ok(ratio <= 1.5)))
+                         f"{ratio:.2f}x", ok(ratio <= 1.5), bound))
         if pandas is not None and pandas.payload and product:
             times = pandas.payload["seconds"] / product
+            bound = "" if times >= 10 or not settle else (
+                f"the settlement dates alone took {settle:.1f} s, "
+                f"{settle / pandas.payload['seconds']:.1f} times pandas's whole time; 10x "
+                f"faster is {pandas.payload['seconds'] / 10:.2f} s for the whole path")
             rows.append((f"{size}: at least 10x faster than pandas",
-                         f"{times:.2f}x pandas's speed", ok(times >= 10)))
+                         f"{times:.2f}x pandas's speed", ok(times >= 10), bound))
     if large is not None and isinstance(large.get("dashboard", Measured(0, 0, 1)).payload, list):
         pages = large["dashboard"].payload
         if pages:
-            worst = max(p["warm"] for p in pages)
+            worst = max(pages, key=lambda p: p["warm"])
+            bound = "" if worst["warm"] < 1.0 else f"{worst['page']} ({worst['role']})"
             rows.append(("L: dashboard pages under one second once warm",
-                         f"slowest {worst:.2f} s", ok(worst < 1.0)))
-    return ["## Targets (this run)", "", "| target (2 cores, 24 GB) | measured | met? |",
-            "|---|---|---|", *[f"| {a} | {b} | {c} |" for a, b, c in rows], ""]
+                         f"slowest {worst['warm']:.2f} s", ok(worst["warm"] < 1.0), bound))
+    return ["## Targets (this run)", "",
+            "| target (2 cores, 24 GB) | measured | met? | what bounds it (this run) |",
+            "|---|---|---|---|", *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows], ""]
 
 
 def dashboard_lines(board: Measured) -> list[str]:
