@@ -529,13 +529,18 @@ def trend_frame(quality: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def page_tables(
     snapshot: data.Snapshot, portfolio_id: str, as_of: dt.date, lang: str
 ) -> dict[str, Any]:
     """Everything the page's tables show, cached per build and reader (the snapshot), portfolio,
     as-of date and language (explaining and formatting thousands of loans happens once, not on
-    every rerun)."""
+    every rerun).
+
+    Kept as objects, not pickled copies: at a million loans, unpickling the loan-level frames on
+    every rerun took most of the page's time. The page only reads them (filters and heads make
+    new frames); nothing may change them in place.
+    """
     loans = data.loan_classification(snapshot, portfolio_id, as_of)
     rule_set = next((v for v in loans["rule_set"] if _text(v)), None)
     version = next((v for v in loans["rule_set_version"] if _text(v)), None)
@@ -883,13 +888,12 @@ def render() -> None:
     render_trend(quality, context.as_of, context.lang)
     render_differs(context, tabs, currency)
     render_compare(context, tabs)
-    render_status(context)
+    render_status(tabs)
 
 
-def render_status(context) -> None:
+def render_status(tabs: dict[str, Any]) -> None:
     """Reported status by final class, when the sender delivered its own status."""
-    matrix = page_tables(context.snapshot, context.portfolio_id, context.as_of,
-                         context.lang)["status"]
+    matrix = tabs["status"]
     if matrix is None:
         return
     st.subheader(t("classification.status_by_class"))
