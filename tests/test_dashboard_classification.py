@@ -484,3 +484,24 @@ def test_the_loan_page_reads_one_loan_and_a_short_picker(warehouse: Path) -> Non
     assert data.loan_row(snapshot, fx.WHOLESALE, fx.JUNE, "no-such-loan").empty
     classified = data.loan_classification_row(snapshot, fx.WHOLESALE, fx.JUNE, "W04")
     assert classified["final_class"].tolist() == ["substandard"]
+
+
+def test_comparison_frame_agreement_per_loan():
+    loans = pd.DataFrame({
+        "loan_id": ["A", "B", "C", "D", "E", "F"],
+        "outstanding_principal": [Decimal("1.00")] * 6,
+        "dpd": pd.array([0, 40, 100, 0, 0, 400], dtype="Int64"),
+        "final_class": ["pass", "special_mention", "doubtful", "pass", "pass", "loss"],
+        "final_class_rank": pd.array([1, 2, 4, None, 1, 5], dtype="Int64"),
+        "ifrs9_stage": pd.array([1, 3, 3, 1, None, 3], dtype="Int64"),
+        "us_retail_class": ["pass", None, "substandard", "", "pass", "loss"],
+    })
+    frame = page.comparison_frame(loans, "en")
+    # B: 关注 is stage 2, not 3; D and E: rank or stage missing, so unknown.
+    assert frame["stage_agrees"].tolist() == [True, False, True, None, None, True]
+    # B: not retail (no US class); D: empty, the same; C: doubtful against substandard.
+    assert frame["us_agrees"].tolist() == [True, None, False, None, True, True]
+    assert frame["disagrees"].tolist() == [False, True, True, False, False, False]
+    assert frame["us_retail_class"].tolist() == [
+        "Pass", "n/a (not retail)", "Substandard", "n/a (not retail)", "Pass", "Loss"]
+    assert loans["us_retail_class"].tolist()[1] is None  # the input is not changed

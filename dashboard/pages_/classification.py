@@ -425,39 +425,35 @@ def differing_frame(loans: pd.DataFrame, book: dict[str, RuleInfo], lang: str) -
     return shown
 
 
-def _stage_agrees(rank: Any, stage: Any) -> bool | None:
-    if formatting.is_missing(rank) or formatting.is_missing(stage):
-        return None
-    return STAGE_OF_RANK.get(int(rank)) == int(stage)
-
-
-def _us_agrees(final: Any, us: Any) -> bool | None:
-    if _text(us) is None:
-        return None  # not a retail loan: the US retail classification does not apply
-    return str(us) == str(final)
+def _agreement(equal: pd.Series, applies: pd.Series) -> list[bool | None]:
+    """Per row: True / False where the comparison applies, None where it does not."""
+    return [bool(e) if a else None
+            for e, a in zip(equal.to_numpy(), applies.to_numpy(), strict=True)]
 
 
 def comparison_frame(loans: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Per loan: final class, IFRS 9 stage and US retail class, and whether they agree."""
+    """Per loan: final class, IFRS 9 stage and US retail class, and whether they agree.
+
+    The stage agrees when it is the stage of the final class (正常 1, 关注 2, 不良 3); unknown
+    where the rank or the stage is missing. The US retail class agrees when it is the final
+    class; unknown where it does not apply (not a retail loan: missing or empty). Built a column
+    at a time: a large bank has a million loans.
+    """
     frame = loans[["loan_id", "outstanding_principal", "dpd", "final_class", "ifrs9_stage"]].copy()
-    frame["stage_agrees"] = [
-        _stage_agrees(r, s)
-        for r, s in zip(loans["final_class_rank"], loans["ifrs9_stage"], strict=True)
-    ]
-    frame["us_agrees"] = [
-        _us_agrees(f, u)
-        for f, u in zip(loans["final_class"], loans["us_retail_class"], strict=True)
-    ]
-    frame["us_retail_class"] = [
-        code_label("class", u, lang)
-        if _text(u)
-        else translate("classification.not_applicable", lang)
-        for u in loans["us_retail_class"]
-    ]
-    frame["disagrees"] = [
-        s is False or u is False
-        for s, u in zip(frame["stage_agrees"], frame["us_agrees"], strict=True)
-    ]
+    rank = pd.to_numeric(loans["final_class_rank"], errors="coerce").astype("float64")
+    stage = pd.to_numeric(loans["ifrs9_stage"], errors="coerce").astype("float64")
+    staged = rank.notna() & stage.notna()
+    stage_equal = rank.map(STAGE_OF_RANK).astype("float64") == stage
+    us = loans["us_retail_class"]
+    us_text = us.astype(object).where(us.notna(), "").astype(str)
+    applies = us_text != ""
+    us_equal = us_text == loans["final_class"].astype(str)
+    frame["stage_agrees"] = _agreement(stage_equal, staged)
+    frame["us_agrees"] = _agreement(us_equal, applies)
+    labels = {u: code_label("class", u, lang) for u in us_text[applies].unique()}
+    frame["us_retail_class"] = us_text.map(labels).where(
+        applies, translate("classification.not_applicable", lang))
+    frame["disagrees"] = ((staged & ~stage_equal) | (applies & ~us_equal)).to_numpy()
     return frame
 
 
