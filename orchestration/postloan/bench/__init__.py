@@ -157,9 +157,14 @@ def stages(m: Measured) -> dict[str, float]:
     return out
 
 
-def product_dpd_seconds(m: Measured) -> float:
+def model_seconds(m: Measured, name: str) -> float:
+    """Seconds of one dbt model in the build ``m`` (0 when it did not run)."""
     return sum(n["seconds"] for n in m.payload.get("dbt_nodes", [])
-               if n["id"].split(".")[-1] in DPD_CLASSIFICATION_MODELS)
+               if n["id"].startswith("model.") and n["id"].split(".")[-1] == name)
+
+
+def product_dpd_seconds(m: Measured) -> float:
+    return sum(model_seconds(m, name) for name in DPD_CLASSIFICATION_MODELS)
 
 
 def slowest_models(m: Measured, count: int = 8) -> list[tuple[str, float]]:
@@ -317,11 +322,6 @@ def report(results: list[dict], command: str, started: str, load: tuple[str, str
 
 
 SETTLEMENT_MODEL = "int_installment_settlement"
-
-
-def model_seconds(m: Measured, name: str) -> float:
-    return sum(n["seconds"] for n in m.payload.get("dbt_nodes", [])
-               if n["id"] == f"model.postloan.{name}")
 
 
 def targets_lines(results: list[dict]) -> list[str]:
