@@ -238,7 +238,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     dates = tuple(sorted(parse_as_of(args.as_of) or ())) or (DEFAULT_AS_OF,)
     folders = generate(args.size, args.seed, Path(args.out).resolve(), dates,
-                       args.format or None, not args.no_reference)
+                       args.format or None, not args.no_reference, delta=args.delta)
     for folder in folders:
         print(f"wrote batch {folder}")
     return 0
@@ -317,6 +317,9 @@ def parser() -> argparse.ArgumentParser:
                    help="file format (default: per size, see docs/demo-bank.md)")
     g.add_argument("--no-reference", action="store_true",
                    help="do not also write the industry_reference batch")
+    g.add_argument("--delta", action="store_true",
+                   help="write each date after the first as a delta on the date before (only "
+                        "new and changed rows, as a daily feed delivers)")
     g.set_defaults(func=cmd_generate)
 
     from postloan.bench import DEFAULT_REPORT, DEFAULT_WORK

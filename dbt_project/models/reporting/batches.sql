@@ -13,4 +13,6 @@ select
     currency,
     absent_entities,
     notes,
+    delivery,
+    base_batch_id,
 from {{ source('landing', 'batches') }}

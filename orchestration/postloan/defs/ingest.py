@@ -21,11 +21,15 @@ from dagster import (
 from postloan.defs.resources import BuildResource
 from postloan.landing import contract
 from postloan.landing.load import (
+    PUBLISHED_ALIAS,
     FileLoadResult,
+    attach_published,
+    drop_base_only,
     ensure_raw_schema,
     load_batch,
     plan_batches,
     register_batches,
+    resolve_bases,
 )
 from postloan.landing.manifest import MANIFEST_NAME, SUPPORTED_SUFFIXES
 from postloan.operations import load_operations, local_date
@@ -131,23 +135,35 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
                          config=load_operations().duckdb_config(build.warehouse_path))
     try:
         ensure_raw_schema(con)
+        # A delta whose base is not rebuilt here reads the base's rows from the published
+        # warehouse when it holds them (the daily case), not from the base's files again.
+        needs_base = any(p.is_delta and p.status == "published" for p in plans)
+        published = attach_published(con, build.warehouse_path) if needs_base else set()
+        resolve_bases(plans, published)
         register_batches(con, plans)
         for plan in plans:
             if plan.status == "incomplete":
                 context.log.warning(f"{plan.manifest.folder}: incomplete, not loaded: "
                                     f"{plan.reason}")
                 continue
-            if plan.status != "published":
+            if plan.status not in ("published", "base_only"):
                 context.log.info(f"{plan.batch_id}: {plan.status}, not loaded")
                 continue
-            for entity, reason in plan.manifest.absent.items():
-                absent[entity].append(f"{plan.batch_id}: {reason}")
+            if plan.status == "published":
+                for entity, reason in plan.effective_absent().items():
+                    absent[entity].append(f"{plan.batch_id}: {reason}")
+            if plan.is_delta:
+                context.log.info(f"{plan.batch_id}: delta on {plan.base.batch_id}, its rows "
+                                 f"read from {plan.base_source}")
             for result in load_batch(con, plan):
-                by_entity[result.entity].append(result)
+                if plan.status == "published":
+                    by_entity[result.entity].append(result)
                 context.log.info(
                     f"{result.batch_id} {result.entity}: {result.data_lines} records -> "
                     f"{result.loaded} loaded, {result.rejected} rejected, {result.skipped} "
                     f"skipped ({result.seconds:.1f}s, {result.encoding})")
+        drop_base_only(con, plans)
+        con.execute(f"detach database if exists {PUBLISHED_ALIAS}")
         ops = load_operations()
         started = time.perf_counter()
         outcomes = run_landing_suites(con, today=local_date(dt.datetime.now(dt.UTC), ops.zone),

@@ -62,8 +62,12 @@ class Snapshot:
 
 def generate(size: str, seed: int, out: Path, as_of: tuple[dt.date, ...] = (DEFAULT_AS_OF,),
              fmt: str | None = None, reference: bool = True,
-             sources: Path | None = None) -> list[Path]:
-    """Write the batches; return their folders (the portfolio's, then the reference one)."""
+             sources: Path | None = None, delta: bool = False) -> list[Path]:
+    """Write the batches; return their folders (the portfolio's, then the reference one).
+
+    With ``delta``, every date after the first is written as a delta on the date before it (only
+    the rows new or changed since then: what a daily feed delivers), not as a full snapshot.
+    """
     from postloan.paths import SOURCES_DIR
 
     size = size.upper()
@@ -116,11 +120,29 @@ def generate(size: str, seed: int, out: Path, as_of: tuple[dt.date, ...] = (DEFA
     for snap in snapshots:
         _write_static(bank, snap, loan_ids, borrower_ids, guarantees, collateral, limits)
         folders.append(_manifest(bank, snap, pid, cal))
+    if delta:
+        _to_deltas(folders)
     if reference:
         from postloan.adapters import industry
 
         folders.extend(industry.build_batches(sources / "industry_reference", Path(out)))
     return folders
+
+
+def _to_deltas(folders: list[Path]) -> None:
+    """Rewrite every snapshot folder after the first as the delta on the one before it."""
+    import shutil
+
+    from postloan.landing.delta import write_delta
+
+    staged = []
+    for before, after in zip(folders, folders[1:], strict=False):
+        tmp = after.with_name(after.name + ".delta")
+        shutil.rmtree(tmp, ignore_errors=True)
+        staged.append((write_delta(before, after, tmp), after))
+    for tmp, after in staged:
+        shutil.rmtree(after)
+        tmp.rename(after)
 
 
 # --------------------------------------------------------------------------------------------

@@ -68,10 +68,34 @@ class FileLoadResult:
 class BatchPlan:
     manifest: Manifest
     batch_id: str
-    status: str  # published | superseded | not_selected | incomplete
+    # published | superseded | not_selected | incomplete | base_only (a delta's base, read only
+    # to compose the delta and not kept in this build)
+    status: str
     superseded_by: str | None = None
     landing: Path | None = None  # file paths in the audit tables are relative to it
     reason: str | None = None  # why a batch is not loaded, when it is incomplete
+    base: BatchPlan | None = None  # a delta's base: the batch in force on its base_as_of
+    # Where the base's rows are read from: "build" (loaded in this build) or "published" (the
+    # published warehouse, attached as PUBLISHED_ALIAS, which already holds them).
+    base_source: str = "build"
+
+    @property
+    def is_delta(self) -> bool:
+        return self.manifest.delivery == "delta"
+
+    def effective_absent(self) -> dict[str, str]:
+        """Entities with no rows and why: a delta inherits its base's, less what it delivers."""
+        if self.base is None:
+            return dict(self.manifest.absent)
+        inherited = self.base.effective_absent()
+        return {k: v for k, v in inherited.items() if k not in self.manifest.files}
+
+    def effective_capital(self) -> dict[str, Decimal | None]:
+        """A delta that states no capital figure keeps its base's."""
+        own = self.manifest.capital
+        if self.base is None or any(v is not None for v in own.values()):
+            return own
+        return self.base.effective_capital()
 
 
 # --------------------------------------------------------------------------------------------
@@ -107,7 +131,13 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             net_capital decimal(20,2), net_tier1_capital decimal(20,2),
             net_capital_prev_quarter decimal(20,2), net_tier1_capital_prev_quarter decimal(20,2),
             capital_provenance varchar, absent_entities varchar, notes varchar,
-            status_reason varchar)""")
+            status_reason varchar, delivery varchar, base_batch_id varchar)""")
+    # A delta's rows carried from its base (docs/landing-contract.md, "Deltas"): with the rows
+    # its files loaded they make the batch; base_rows = replaced_rows + carried_rows.
+    con.execute("""
+        create table if not exists raw.carried (
+            batch_id varchar, entity varchar, base_batch_id varchar, base_source varchar,
+            base_rows bigint, replaced_rows bigint, carried_rows bigint, seconds double)""")
     con.execute("""
         create table if not exists raw.code_map (
             entity varchar, column_name varchar, spelling varchar, code varchar)""")
@@ -155,33 +185,86 @@ def plan_batches(landing: Path, as_of: set[dt.date] | None = None) -> list[Batch
     groups: dict[tuple[str, dt.date], list[Manifest]] = {}
     for m in complete:
         groups.setdefault((m.portfolio_id, m.as_of), []).append(m)
-    for (_, as_of_date), members in sorted(groups.items()):
+    in_force: dict[tuple[str, dt.date], BatchPlan] = {}
+    # Dates in order, so a delta's base (an earlier date) is decided before the delta.
+    for (portfolio, as_of_date), members in sorted(groups.items(), key=lambda kv: kv[0][1]):
         members.sort(key=lambda m: (m.delivered_at, str(m.folder)))
-        ids = [m.batch_id() for m in members]
-        winner = ids[-1]
-        selected = as_of is None or as_of_date in as_of or members[-1].kind == "reference"
-        for m, batch_id in zip(members, ids, strict=True):
-            if batch_id == winner:
-                plans.append(BatchPlan(m, batch_id, "published" if selected else "not_selected",
-                                       landing=landing))
+        bases: list[BatchPlan | None] = []
+        ids = []
+        for m in members:
+            base = in_force.get((portfolio, m.base_as_of)) if m.delivery == "delta" else None
+            bases.append(base)
+            ids.append(m.batch_id(base.batch_id if base else None))
+        usable = [i for i, m in enumerate(members) if m.delivery != "delta" or bases[i]]
+        for i, m in enumerate(members):
+            if m.delivery == "delta" and bases[i] is None:
+                plans.append(BatchPlan(
+                    m, ids[i], "incomplete", landing=landing,
+                    reason=f"delta on {m.base_as_of}: no complete batch of {portfolio} for that "
+                           f"date under {landing}"))
+        if not usable:
+            continue
+        winner = usable[-1]
+        selected = (as_of is None or as_of_date in as_of
+                    or members[winner].kind == "reference")
+        for i in usable:
+            m = members[i]
+            if i == winner:
+                plan = BatchPlan(m, ids[i], "published" if selected else "not_selected",
+                                 landing=landing, base=bases[i])
+                in_force[(portfolio, as_of_date)] = plan
+                plans.append(plan)
             else:
-                plans.append(BatchPlan(m, batch_id, "superseded", winner, landing=landing))
+                plans.append(BatchPlan(m, ids[i], "superseded", ids[winner], landing=landing,
+                                       base=bases[i]))
     return plans
+
+
+# What the published warehouse is attached as while a delta reads its base from it.
+PUBLISHED_ALIAS = "postloan_published_base"
+
+
+def resolve_bases(plans: list[BatchPlan], published: set[str]) -> None:
+    """Decide where each published delta reads its base from.
+
+    A base loaded in this build is read from it. A base not selected for this build is read from
+    the published warehouse when that holds it (``published``: the batch ids it has), and is
+    otherwise loaded from its files as ``base_only``: read to compose the delta, then removed.
+    """
+    def need(plan: BatchPlan) -> None:
+        base = plan.base
+        if base is None:
+            return
+        if base.status in ("published", "base_only"):
+            plan.base_source = "build"
+        elif base.batch_id in published:
+            plan.base_source = "published"
+        else:
+            base.status = "base_only"
+            base.reason = f"loaded only as the base of the delta {plan.batch_id}"
+            plan.base_source = "build"
+            need(base)
+
+    for plan in plans:
+        if plan.status == "published" and plan.is_delta:
+            need(plan)
 
 
 def register_batches(con: duckdb.DuckDBPyConnection, plans: list[BatchPlan]) -> None:
     for p in plans:
         m = p.manifest
+        capital = p.effective_capital()
         con.execute("delete from raw.batches where batch_id = ?", [p.batch_id])
         con.execute(
             "insert into raw.batches values "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [p.batch_id, m.kind, m.portfolio_id, m.portfolio_name, m.as_of, m.currency or None,
              m.provenance, m.delivered_at, str(m.folder), p.status, p.superseded_by,
-             m.capital["net_capital"], m.capital["net_tier1_capital"],
-             m.capital["net_capital_prev_quarter"], m.capital["net_tier1_capital_prev_quarter"],
-             m.capital_provenance, json.dumps(m.absent, ensure_ascii=False),
-             str(m.raw.get("notes") or ""), p.reason],
+             capital["net_capital"], capital["net_tier1_capital"],
+             capital["net_capital_prev_quarter"], capital["net_tier1_capital_prev_quarter"],
+             m.capital_provenance, json.dumps(p.effective_absent(), ensure_ascii=False),
+             str(m.raw.get("notes") or ""), p.reason, m.delivery,
+             p.base.batch_id if p.base else None],
         )
 
 
@@ -652,9 +735,69 @@ def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, plan: BatchPlan) -> list[FileLoadResult]:
-    """Load every delivered entity of one batch, parents before children."""
+    """Load every delivered entity of one batch, parents before children. A delta's entities
+    are each completed from its base right after its own file, so its children's references
+    are checked against the whole composed parent."""
     results = []
     for entity in c.ENTITIES:
         if entity.name in plan.manifest.files:
             results.append(load_file(con, plan.manifest, plan.batch_id, entity, plan.landing))
+        if plan.is_delta and plan.base is not None:
+            carry_from_base(con, entity, plan)
     return results
+
+
+def carry_from_base(con: duckdb.DuckDBPyConnection, entity: c.Entity, plan: BatchPlan) -> int:
+    """Copy into ``plan``'s batch every row of its base whose key the delta did not load;
+    record the counts in raw.carried. A delta row rejected by a rule therefore leaves the base's
+    row in force (the rejection is in raw.rejects)."""
+    assert plan.base is not None
+    started = time.perf_counter()
+    source = "" if plan.base_source == "build" else f"{PUBLISHED_ALIAS}."
+    key = ", ".join(entity.key)
+    cols = ", ".join(f"b.{col.name}" for col in entity.columns)
+    params = {"batch": plan.batch_id, "base": plan.base.batch_id}
+    base_rows = con.execute(f"select count(*) from {source}raw.{entity.name} "
+                            "where batch_id = ?", [plan.base.batch_id]).fetchone()[0]
+    carried = con.execute(f"""
+        insert into raw.{entity.name}
+        select {cols}, $batch, b.source_file, b.line_number
+        from {source}raw.{entity.name} as b
+        anti join (select {key} from raw.{entity.name} where batch_id = $batch) as d
+            using ({key})
+        where b.batch_id = $base
+    """, params).fetchone()[0]
+    con.execute("insert into raw.carried values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [plan.batch_id, entity.name, plan.base.batch_id, plan.base_source, base_rows,
+                 base_rows - carried, carried, time.perf_counter() - started])
+    return carried
+
+
+def attach_published(con: duckdb.DuckDBPyConnection, warehouse: Path,
+                     alias: str = PUBLISHED_ALIAS) -> set[str]:
+    """Attach the published warehouse read-only as ``alias``; return the ids of the batches whose
+    raw rows it holds. Nothing (and detached) when there is none or its raw tables are not this
+    contract's (a build of older code): the bases are then loaded from their files."""
+    if not warehouse.exists():
+        return set()
+    con.execute("attach '" + str(warehouse).replace("'", "''") + f"' as {alias} (read_only)")
+    ours = con.execute("select table_name, list(column_name order by ordinal_position) "
+                       "from information_schema.columns where table_catalog = current_database()"
+                       " and table_schema = 'raw' group by 1").fetchall()
+    theirs = dict(con.execute("select table_name, list(column_name order by ordinal_position) "
+                              "from information_schema.columns where table_catalog = ? and "
+                              "table_schema = 'raw' group by 1", [alias]).fetchall())
+    if any(theirs.get(table) != columns for table, columns in ours):
+        con.execute(f"detach {alias}")
+        return set()
+    return {row[0] for row in con.execute(
+        f"select batch_id from {alias}.raw.batches where batch_status = 'published'").fetchall()}
+
+
+def drop_base_only(con: duckdb.DuckDBPyConnection, plans: list[BatchPlan]) -> None:
+    """Remove the rows of batches loaded only to compose a delta: they are not in this build."""
+    ids = [p.batch_id for p in plans if p.status == "base_only"]
+    if not ids:
+        return
+    for table in [e.name for e in c.ENTITIES] + ["rejects", "skipped", "load_log", "carried"]:
+        con.execute(f"delete from raw.{table} where list_contains($ids, batch_id)", {"ids": ids})

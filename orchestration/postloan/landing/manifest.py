@@ -51,14 +51,22 @@ class Manifest:
     absent: dict[str, str]
     files: dict[str, FileEntry]
     raw: dict[str, Any]
+    # snapshot: the whole book as of the date. delta: only rows added or changed since the batch
+    # in force for the same portfolio on base_as_of; every row of that batch whose key the delta
+    # does not deliver is carried into this one (docs/landing-contract.md, "Deltas").
+    delivery: str = "snapshot"
+    base_as_of: dt.date | None = None
 
     @property
     def manifest_path(self) -> Path:
         return self.folder / MANIFEST_NAME
 
-    def batch_id(self) -> str:
-        """Content-addressed id: the same delivery always gets the same id."""
+    def batch_id(self, base_batch_id: str | None = None) -> str:
+        """Content-addressed id: the same delivery always gets the same id. A delta's id also
+        covers the id of the base it is applied to, since the rows it stands for depend on it."""
         digest = hashlib.sha256(self.manifest_path.read_bytes())
+        if base_batch_id:
+            digest.update(base_batch_id.encode())
         for entity in sorted(self.files):
             digest.update(file_digest(self.files[entity].path).encode())
         return f"{self.portfolio_id}@{self.as_of.isoformat()}#{digest.hexdigest()[:12]}"
@@ -126,6 +134,27 @@ def read_manifest(folder: Path) -> Manifest:
         raise ManifestError(f"{where}: capital.provenance {capital_provenance!r} is not one of "
                             f"{PROVENANCES}")
 
+    delivery = str(data.get("delivery") or "snapshot").strip().lower()
+    if delivery not in ("snapshot", "delta"):
+        raise ManifestError(f"{where}: delivery {delivery!r} must be 'snapshot' or 'delta'")
+    base_as_of = None
+    if delivery == "delta":
+        if kind != "portfolio":
+            raise ManifestError(f"{where}: only a portfolio batch can be a delta")
+        base_raw = need("base_as_of")
+        try:
+            base_as_of = base_raw if isinstance(base_raw, dt.date) else dt.date.fromisoformat(
+                str(base_raw).strip())
+        except ValueError as exc:
+            raise ManifestError(f"{where}: base_as_of {base_raw!r} is not a YYYY-MM-DD "
+                                "date") from exc
+        if base_as_of >= as_of:
+            raise ManifestError(f"{where}: base_as_of {base_as_of} must be before as_of {as_of}")
+        if data.get("absent"):
+            raise ManifestError(f"{where}: a delta declares nothing absent: an entity it does "
+                                "not list under 'files' is carried unchanged from its base")
+    elif data.get("base_as_of") not in (None, ""):
+        raise ManifestError(f"{where}: base_as_of is only for 'delivery: delta'")
     absent = {str(k): str(v) for k, v in (data.get("absent") or {}).items()}
     files_block = data.get("files") or {}
     if not isinstance(files_block, dict):
@@ -153,6 +182,8 @@ def read_manifest(folder: Path) -> Manifest:
         files[entity] = FileEntry(entity, file_path, int(spec["bytes"]),
                                   None if rows in (None, "") else int(rows), sums)
     for entity, spec_entity in ENTITY_BY_NAME.items():
+        if delivery == "delta":
+            break  # what a delta leaves out is unchanged, not absent
         if kind == "reference" and not spec_entity.reference_data:
             if entity in files:
                 raise ManifestError(f"{where}: a reference batch cannot deliver {entity}")
@@ -171,6 +202,7 @@ def read_manifest(folder: Path) -> Manifest:
         currency=currency, provenance=provenance,
         delivered_at=str(data.get("delivered_at") or ""), capital=capital,
         capital_provenance=capital_provenance, absent=absent, files=files, raw=data,
+        delivery=delivery, base_as_of=base_as_of,
     )
 
 

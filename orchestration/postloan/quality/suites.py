@@ -280,6 +280,16 @@ def _skip_reasons(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
                             "bool_and(coalesce(control_sums, '{}') = '{}')").fetchall()
     for (entity,) in no_totals:
         reasons[(f"raw.{entity}", "control_totals")] = "the manifest gives no control totals"
+    # A delta that delivers no file of an entity carries its base's rows: there is no file to
+    # check counts or totals of; the rows themselves are checked like any others.
+    carried_only = con.execute("select entity, sum(carried_rows)::bigint from raw.carried "
+                               "where entity not in (select entity from raw.load_log) "
+                               "group by 1 having sum(carried_rows) > 0").fetchall()
+    for entity, rows in carried_only:
+        why = (f"no file of {entity} in this build: its {rows} rows were carried unchanged "
+               "from the base of a delta")
+        for check in ("not_empty", "control_totals"):
+            reasons[(f"raw.{entity}", check)] = why
     portfolios = con.execute("select count(*) from raw.batches where batch_status = 'published' "
                              "and kind = 'portfolio'").fetchone()[0]
     if not portfolios:
