@@ -37,7 +37,7 @@ from postloan.quality import record
 from postloan.quality.docs import docs_root
 from postloan.quality.suites import landing_check_specs, run_landing_suites
 
-AUDIT_TABLES = ("batches", "load_log", "rejects", "skipped")
+AUDIT_TABLES = ("batches", "load_log", "rejects", "skipped", "carried")
 GROUP = "landing"
 
 

@@ -13,12 +13,15 @@ as the generator writes them: UTF-8 CSV with a header, or Parquet; other formats
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
 
 from postloan.landing import contract as c
 from postloan.landing.manifest import read_manifest, seal, write_manifest
+
+MEMORY_LIMIT = "3GB"
 
 
 class DeltaError(ValueError):
@@ -51,7 +54,12 @@ def write_delta(base: Path, snapshot: Path, out: Path) -> Path:
         if stale.is_file():
             stale.unlink()
     files: dict[str, dict] = {}
-    con = duckdb.connect()
+    # Bounded memory: at a million loans the schedules compared are 36 million rows each, which
+    # spill to disk beside the output rather than take the machine's memory.
+    spill = out.with_name(out.name + ".spill")
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "threads": 2,
+                                 "temp_directory": str(spill),
+                                 "preserve_insertion_order": False})
     try:
         for entity in c.ENTITIES:
             new = s.files.get(entity.name)
@@ -62,12 +70,12 @@ def write_delta(base: Path, snapshot: Path, out: Path) -> Path:
                 continue
             old = b.files.get(entity.name)
             key = ", ".join(f'"{k}"' for k in entity.key)
-            con.execute(f"create or replace temp table new_rows as select * from "
+            con.execute(f"create or replace temp view new_rows as select * from "
                         f"{_relation(new.path)}")
             if old is None:
-                con.execute("create or replace temp table changed as select * from new_rows")
+                changed = "select * from new_rows"
             else:
-                con.execute(f"create or replace temp table old_rows as select * from "
+                con.execute(f"create or replace temp view old_rows as select * from "
                             f"{_relation(old.path)}")
                 gone = con.execute(f"select count(*), min(concat_ws('|', {key})) from old_rows "
                                    f"anti join new_rows using ({key})").fetchone()
@@ -75,20 +83,21 @@ def write_delta(base: Path, snapshot: Path, out: Path) -> Path:
                     raise DeltaError(f"{where}: {entity.name}: {gone[0]} row(s) of the base are "
                                      f"not in the snapshot (for example key {gone[1]}); a delta "
                                      "cannot remove rows")
-                con.execute("create or replace temp table changed as "
-                            "select * from new_rows except all select * from old_rows")
-            rows = con.execute("select count(*) from changed").fetchone()[0]
-            if not rows:
-                continue
+                changed = "select * from new_rows except all select * from old_rows"
             target = out / new.path.name
             fmt = ("(format parquet)" if target.suffix.lower() == ".parquet"
                    else "(format csv, header true)")
             literal = "'" + str(target).replace("'", "''") + "'"
-            # Rows in the snapshot file's order, so the same inputs give the same bytes.
-            con.execute(f"copy (select * from changed order by {key}) to {literal} {fmt}")
-            files[entity.name] = {"path": target.name, "rows": rows}
+            # Rows in key order, so the same inputs give the same bytes.
+            rows = con.execute(f"copy ({changed} order by {key}) to {literal} {fmt}"
+                               ).fetchone()[0]
+            if rows:
+                files[entity.name] = {"path": target.name, "rows": rows}
+            else:
+                target.unlink()
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     data = {k: v for k, v in s.raw.items() if k not in ("files", "absent")}
     data["as_of"] = s.as_of.isoformat()
     data["delivery"] = "delta"
