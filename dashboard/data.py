@@ -279,9 +279,11 @@ def balance_by_bucket(snapshot: Snapshot, portfolio_id: str, as_of: dt.date) -> 
 def batches(snapshot: Snapshot) -> pd.DataFrame:
     return query(
         snapshot,
-        "select batch_id, portfolio_id, as_of_date, batch_status, superseded_by, delivered_at, "
-        "folder, provenance, currency from reporting.batches "
-        "order by portfolio_id, as_of_date desc, delivered_at desc, batch_id",
+        "select b.batch_id, b.portfolio_id, b.as_of_date, b.batch_status, b.delivery, "
+        "b.base_batch_id, r.carried_rows, b.superseded_by, b.delivered_at, b.folder, "
+        "b.provenance, b.currency from reporting.batches as b "
+        "left join reporting.batch_reconciliation as r using (batch_id) "
+        "order by b.portfolio_id, b.as_of_date desc, b.delivered_at desc, b.batch_id",
     )
 
 

@@ -141,9 +141,11 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "loads.batches": {"zh": "批次", "en": "Batches"},
     "loads.batches_caption": {
-        "zh": "每个组合和数据日期只采用一个批次；被更晚交付替代的批次标为“已被替代”。",
+        "zh": "每个组合和数据日期只采用一个批次；被更晚交付替代的批次标为“已被替代”。"
+        "增量批次只含新增和变更的行，其余行沿用基准批次。",
         "en": "One batch is used per portfolio and as-of date; a batch replaced by a later "
-        "delivery is marked superseded.",
+        "delivery is marked superseded. A delta holds only new and changed rows; the rest are "
+        "carried from its base batch.",
     },
     "loads.reconciliation": {"zh": "加载勾稽", "en": "Load reconciliation"},
     "loads.reconciliation_caption": {
@@ -190,6 +192,9 @@ LABELS: dict[str, dict[str, str]] = {
     "col.batch_id": {"zh": "批次编号", "en": "Batch"},
     "col.batch_status": {"zh": "批次状态", "en": "Batch status"},
     "col.superseded_by": {"zh": "替代批次", "en": "Superseded by"},
+    "col.delivery": {"zh": "交付方式", "en": "Delivery"},
+    "col.base_batch_id": {"zh": "增量基准批次", "en": "Base batch"},
+    "col.carried_rows": {"zh": "沿用基准行数", "en": "Rows carried from base"},
     "col.delivered_at": {"zh": "交付时间", "en": "Delivered at"},
     "col.folder": {"zh": "目录", "en": "Folder"},
     "col.entity": {"zh": "数据实体", "en": "Entity"},
@@ -228,6 +233,10 @@ LABELS: dict[str, dict[str, str]] = {
     "batch_status.superseded": {"zh": "已被替代", "en": "superseded"},
     "batch_status.not_selected": {"zh": "未采用", "en": "not selected"},
     "batch_status.incomplete": {"zh": "未到齐（未加载）", "en": "incomplete (not loaded)"},
+    "batch_status.base_only": {"zh": "仅作增量基准（未采用）",
+                               "en": "read as a delta's base (not in this build)"},
+    "delivery.snapshot": {"zh": "全量快照", "en": "snapshot"},
+    "delivery.delta": {"zh": "增量", "en": "delta"},
     "provenance.real": {"zh": "真实", "en": "real"},
     "provenance.derived": {"zh": "推算", "en": "derived"},
     "provenance.synthetic": {"zh": "合成", "en": "synthetic"},

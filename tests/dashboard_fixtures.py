@@ -161,7 +161,9 @@ create table reporting.portfolio_summary(portfolio_id varchar, as_of_date date,
     batch_id varchar);
 create table reporting.batches(batch_id varchar, portfolio_id varchar, as_of_date date,
     batch_status varchar, superseded_by varchar, delivered_at varchar, folder varchar,
-    provenance varchar, currency varchar);
+    provenance varchar, currency varchar, delivery varchar default 'snapshot',
+    base_batch_id varchar);
+create table reporting.batch_reconciliation(batch_id varchar, carried_rows bigint);
 create table reporting.load_reconciliation(batch_id varchar, entity varchar,
     source_file varchar, data_lines bigint, loaded_rows bigint, rejected_rows bigint,
     skipped_rows bigint, reconciles boolean);
@@ -670,7 +672,9 @@ def write_warehouse_file(
         retail_v1 = batch_id("RETAIL-CNY", JUNE, 1)
         retail_v2 = batch_id("RETAIL-CNY", JUNE, 2)
         con.executemany(
-            "insert into reporting.batches values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into reporting.batches (batch_id, portfolio_id, as_of_date, batch_status, "
+            "superseded_by, delivered_at, folder, provenance, currency) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 [
                     retail_v1,
@@ -718,6 +722,11 @@ def write_warehouse_file(
                 ],
             ],
         )
+        # The June redelivery is a delta on the May batch: its 4 loaded rows and 3 carried.
+        con.execute("update reporting.batches set delivery = 'delta', base_batch_id = ? "
+                    "where batch_id = ?", [batch_id("RETAIL-CNY", MAY), retail_v2])
+        con.execute("insert into reporting.batch_reconciliation values (?, 3), (?, 0), (?, 0)",
+                    [retail_v2, batch_id("RETAIL-CNY", MAY), batch_id("SME-USD", JUNE)])
         con.executemany(
             "insert into reporting.load_reconciliation values (?, ?, ?, ?, ?, ?, ?, ?)",
             [

@@ -466,6 +466,11 @@ def test_loads_page(warehouse: Path) -> None:
     superseded = batches[batches["批次编号"] == "RETAIL-CNY-20240630-v1"].iloc[0]
     assert superseded["批次状态"] == "已被替代"
     assert superseded["替代批次"] == "RETAIL-CNY-20240630-v2"
+    delta = batches[batches["批次编号"] == "RETAIL-CNY-20240630-v2"].iloc[0]
+    assert (delta["交付方式"], delta["增量基准批次"], delta["沿用基准行数"]) == (
+        "增量", "RETAIL-CNY-20240531-v1", 3)
+    may = batches[batches["批次编号"] == "RETAIL-CNY-20240531-v1"].iloc[0]
+    assert may["交付方式"] == "全量快照"
     assert recon["勾稽一致"].tolist()[0] == "否"  # the broken file first
     assert sorted(by_rule["规则"]) == ["money_scale", "nonnegative"]
     assert rejects["行号"].tolist() == [5, 7]
