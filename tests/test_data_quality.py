@@ -502,3 +502,20 @@ def test_no_check_passes_on_an_empty_delivered_file(tmp_path, entity):
     severities = {o.severity for o in run_landing_suites(con, today=TODAY)
                   if o.asset == f"raw.{entity}"}
     assert severities == {"warning" if entity == "payments" else "blocking"}
+
+
+def test_a_failed_rule_names_its_first_failing_rows():
+    """A stopped build's message shows up to three failing rows, so the operator knows which
+    value to look for without opening the check log."""
+    samples = [{"batch_id": "b1", "value": f"L{i}"} for i in range(5)]
+    failed = engine.Outcome("raw.payments", "references", "loan_id->loans", "blocking",
+                            "failed", "5 of 300 rows", 5, 300,
+                            "every loan_id is a delivered loans row", samples=samples)
+    passed = engine.Outcome("raw.payments", "references", "other", "blocking", "passed", "", 0,
+                            300, "")
+    summary = summarise([failed, passed])[("raw.payments", "references")]
+    assert summary["problems"] == ("loan_id->loans: failed (5 of 300 rows) e.g. batch_id=b1, "
+                                   "value=L0 | batch_id=b1, value=L1 | batch_id=b1, value=L2")
+    failed.samples = []
+    assert summarise([failed])[("raw.payments", "references")]["problems"] == (
+        "loan_id->loans: failed (5 of 300 rows)")

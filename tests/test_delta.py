@@ -348,3 +348,21 @@ def test_a_warehouse_built_from_the_delta_equals_one_built_from_the_snapshot(ban
                               "and batch_status = 'published'", [PID]).fetchall()
             for name in ("d", "s")}
     assert rows["d"] == rows["s"] and len(rows["d"]) == 1
+
+
+@pytest.mark.slow
+def test_a_build_whose_only_portfolio_batch_is_held_back_still_publishes(banks, tmp_path):
+    """The delta waits for its base; the reference batch alone builds and publishes (it used to
+    stop in dbt on the empty granularity table's column types), and the delta's reason shows."""
+    landing = tmp_path / "landing"
+    shutil.copytree(banks["deltas"] / "industry_reference", landing / "industry_reference")
+    shutil.copytree(folder(banks["deltas"], NEXT_DAY), folder(landing, NEXT_DAY))
+    warehouse = tmp_path / "warehouse" / "postloan.duckdb"
+    assert run_build(landing, warehouse, ephemeral=True, log_level="WARNING") == 0
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("select batch_status, status_reason from reporting.batches "
+                       "where portfolio_id = ?", [PID]).fetchall() == [(
+        "incomplete", f"delta on {DEFAULT_AS_OF}: no complete batch of {PID} for that date "
+                      f"under {landing}")]
+    assert con.execute("select count(*) from reporting.granularity_adjustment").fetchone() == (0,)
+    assert con.execute("select count(*) from reporting.industry_indicators").fetchone()[0] > 0

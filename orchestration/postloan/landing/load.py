@@ -186,8 +186,9 @@ def plan_batches(landing: Path, as_of: set[dt.date] | None = None) -> list[Batch
     for m in complete:
         groups.setdefault((m.portfolio_id, m.as_of), []).append(m)
     in_force: dict[tuple[str, dt.date], BatchPlan] = {}
-    # Dates in order, so a delta's base (an earlier date) is decided before the delta.
-    for (portfolio, as_of_date), members in sorted(groups.items(), key=lambda kv: kv[0][1]):
+    # Each portfolio's dates in order, so a delta's base (an earlier date of the same portfolio)
+    # is decided, and later loaded, before the delta.
+    for (portfolio, as_of_date), members in sorted(groups.items()):
         members.sort(key=lambda m: (m.delivered_at, str(m.folder)))
         bases: list[BatchPlan | None] = []
         ids = []

@@ -111,6 +111,19 @@ def read_log(warehouse: Path) -> list[dict[str, Any]]:
     return out
 
 
+EXAMPLES_SHOWN = 3
+
+
+def _examples(outcome: Outcome) -> str:
+    """' e.g. batch_id=b, value=x | ...': the first failing rows, so a stopped build's message
+    says which rows to look at without opening the check log."""
+    if not outcome.samples:
+        return ""
+    shown = [", ".join(f"{k}={v}" for k, v in sample.items())
+             for sample in outcome.samples[:EXAMPLES_SHOWN]]
+    return " e.g. " + " | ".join(shown)
+
+
 def summarise(outcomes: list[Outcome]) -> dict[tuple[str, str], dict[str, Any]]:
     """Per (asset, check): overall status, severity, failing rows and the rules that failed."""
     groups: dict[tuple[str, str], list[Outcome]] = {}
@@ -127,7 +140,8 @@ def summarise(outcomes: list[Outcome]) -> dict[tuple[str, str], dict[str, Any]]:
             "blocking": blocking,
             "failing_count": sum(o.failing_count or 0 for o in bad),
             "problems": "; ".join(
-                f"{o.rule}: {o.status} ({o.observed_value or o.reason})" for o in bad) or "none",
+                f"{o.rule}: {o.status} ({o.observed_value or o.reason})" + _examples(o)
+                for o in bad) or "none",
             "reason": "; ".join(sorted({o.reason for o in members if o.reason})),
         }
     return out
