@@ -33,12 +33,13 @@ def test_report_has_rates_ratios_and_the_skipped_pandas():
     full = Measured(100.0, 2_000_000_000, 0, PAYLOAD)
     sql = Measured(2.0, 500_000_000, 0, {"seconds": 1.5, "cpu_seconds": 2.5, "figures": {}})
     text = report([{"size": "L", "generate_seconds": 60.0, "full": full, "sql": sql,
-                    "incremental": Measured(80.0, 1_000_000_000, 0, PAYLOAD)}],
+                    "incremental": Measured(80.0, 1_000_000_000, 0,
+                                            {**PAYLOAD, "delta_rows": 1_234})}],
                   "postloan bench --sizes L", "2026-12-04T20:00:00+00:00", ("1.0", "2.0"))
     assert "| ingest | 30.0 | 1,000 |" in text  # 30,000 landing rows in 30 s
     assert "| total | 100.0 | 300 |" in text
     assert "Peak memory of the build (process tree): 2.00 GB." in text
-    assert ("delivered as a delta of 30,000 rows on the as-of batch and built with `--as-of` "
+    assert ("delivered as a delta of 1,234 rows on the as-of batch and built with `--as-of` "
             "that day): 80.0 s, 0.80 of the full build") in text
     assert "| product (dbt models, sum of their times) | 15.00 | 10.00x |" in text
     assert "pandas is not run above 100,000 loans (memory)." in text

@@ -270,11 +270,12 @@ def report(results: list[dict], command: str, started: str, load: tuple[str, str
         inc: Measured | None = r.get("incremental")
         if inc is not None:
             ratio = inc.seconds / full.seconds if full.seconds else 0
-            delta_rows = sum(inc.payload.get("loaded_rows", {}).values())
+            delta_rows = inc.payload.get("delta_rows")
+            delivered = f"a delta of {delta_rows:,} rows" if delta_rows else "a delta"
             lines.append(
                 f"Next day (one more day of payments, new loans and changed rows, delivered as "
-                f"a delta of {delta_rows:,} rows on the as-of batch and built with `--as-of` "
-                f"that day): {inc.seconds:.1f} s, {ratio:.2f} of the full build, peak "
+                f"{delivered} on the as-of batch and built with `--as-of` that day): "
+                f"{inc.seconds:.1f} s, {ratio:.2f} of the full build, peak "
                 f"{_gb(inc.peak_bytes)}; stages: " + ", ".join(
                     f"{k} {v:.1f} s" for k, v in stages(inc).items() if k != "total") + ".")
             lines.append("")

@@ -56,13 +56,16 @@ def main(argv: list[str]) -> int:
     clock = time.perf_counter()
     result = materialize_build(landing, warehouse, instance, as_of, 0.0, "WARNING")
     seconds = time.perf_counter() - clock
-    rows = {}
+    rows, delta_rows = {}, None
     if result.success:
         con = duckdb.connect(str(warehouse), read_only=True)
         try:
             rows = dict(con.execute(
                 "select entity, sum(loaded_rows)::bigint from raw.load_log group by entity"
             ).fetchall())
+            delta_rows = con.execute(
+                "select sum(loaded_rows)::bigint from raw.load_log join raw.batches "
+                "using (batch_id) where delivery = 'delta'").fetchone()[0]
         finally:
             con.close()
     import resource
@@ -74,6 +77,8 @@ def main(argv: list[str]) -> int:
         "cpu_seconds": sum(u.ru_utime + u.ru_stime for u in used),
         "steps": step_seconds(instance, result.run_id), "dbt_nodes": dbt_nodes(started - 1),
         "loaded_rows": rows,
+        # Rows the build's delta batches loaded from their files (None: no delta).
+        "delta_rows": delta_rows,
     }, indent=1), encoding="utf-8")
     return 0 if result.success else 1
 

@@ -87,6 +87,16 @@ def _decimal(value: Any, where: str) -> Decimal:
         raise ManifestError(f"{where}: {value!r} is not a decimal number") from exc
 
 
+def _date(value: Any, where: str) -> dt.date:
+    """A manifest date: a YAML date, or its ISO text."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError as exc:
+        raise ManifestError(f"{where} {value!r} is not a YYYY-MM-DD date") from exc
+
+
 def read_manifest(folder: Path) -> Manifest:
     """Parse and check a batch's manifest; raise ManifestError naming the file and field."""
     path = folder / MANIFEST_NAME
@@ -107,12 +117,7 @@ def read_manifest(folder: Path) -> Manifest:
     kind = str(data.get("kind") or "portfolio").strip().lower()
     if kind not in ("portfolio", "reference"):
         raise ManifestError(f"{where}: kind {kind!r} must be 'portfolio' or 'reference'")
-    as_of_raw = need("as_of")
-    try:
-        as_of = as_of_raw if isinstance(as_of_raw, dt.date) else dt.date.fromisoformat(
-            str(as_of_raw).strip())
-    except ValueError as exc:
-        raise ManifestError(f"{where}: as_of {as_of_raw!r} is not a YYYY-MM-DD date") from exc
+    as_of = _date(need("as_of"), f"{where}: as_of")
     currency = str(data.get("currency") or "").strip().upper()
     if kind == "portfolio" and not currency:
         raise ManifestError(f"{where}: required field 'currency' is missing")
@@ -141,13 +146,7 @@ def read_manifest(folder: Path) -> Manifest:
     if delivery == "delta":
         if kind != "portfolio":
             raise ManifestError(f"{where}: only a portfolio batch can be a delta")
-        base_raw = need("base_as_of")
-        try:
-            base_as_of = base_raw if isinstance(base_raw, dt.date) else dt.date.fromisoformat(
-                str(base_raw).strip())
-        except ValueError as exc:
-            raise ManifestError(f"{where}: base_as_of {base_raw!r} is not a YYYY-MM-DD "
-                                "date") from exc
+        base_as_of = _date(need("base_as_of"), f"{where}: base_as_of")
         if base_as_of >= as_of:
             raise ManifestError(f"{where}: base_as_of {base_as_of} must be before as_of {as_of}")
         if data.get("absent"):
