@@ -107,6 +107,18 @@ def test_a_delta_cannot_remove_rows(banks, tmp_path):
                                          encoding="utf-8")
     seal(after)
     gone = lines[2].split(",")[0]
+    # Columns in another order cannot be compared cell by cell.
+    swapped = tmp_path / "swapped"
+    shutil.copytree(after, swapped)
+    reordered = []
+    for line in (swapped / "loans.csv").read_text(encoding="utf-8").splitlines():
+        cells = line.split(",")
+        reordered.append(",".join([cells[1], cells[0], *cells[2:]]))
+    (swapped / "loans.csv").write_text("\n".join(reordered) + "\n", encoding="utf-8")
+    seal(swapped)
+    with pytest.raises(DeltaError, match=r"loans: the files' columns differ \(loan_id, "
+                                         "borrower_id, .* against borrower_id, loan_id, "):
+        write_delta(base, swapped, tmp_path / "delta")
     with pytest.raises(DeltaError, match=f"payments: 1 row\\(s\\) of the base are not in the "
                                          f"snapshot \\(for example key {gone}\\)"):
         write_delta(base, after, tmp_path / "delta")

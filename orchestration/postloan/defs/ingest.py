@@ -137,7 +137,8 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
         ensure_raw_schema(con)
         # A delta whose base is not rebuilt here reads the base's rows from the published
         # warehouse when it holds them (the daily case), not from the base's files again.
-        needs_base = any(p.is_delta and p.status == "published" for p in plans)
+        needs_base = any(p.is_delta and p.status == "published" and p.base.status != "published"
+                         for p in plans)
         published = attach_published(con, build.warehouse_path) if needs_base else set()
         resolve_bases(plans, published)
         register_batches(con, plans)

@@ -77,6 +77,14 @@ def write_delta(base: Path, snapshot: Path, out: Path) -> Path:
             else:
                 con.execute(f"create or replace temp view old_rows as select * from "
                             f"{_relation(old.path)}")
+                # Rows are compared column by column in file order: both files must have the
+                # same columns in the same order, or the comparison would pair wrong cells.
+                columns = [[r[0] for r in con.execute(f"describe {view}").fetchall()]
+                           for view in ("old_rows", "new_rows")]
+                if columns[0] != columns[1]:
+                    raise DeltaError(f"{where}: {entity.name}: the files' columns differ "
+                                     f"({', '.join(columns[0])} against "
+                                     f"{', '.join(columns[1])})")
                 gone = con.execute(f"select count(*), min(concat_ws('|', {key})) from old_rows "
                                    f"anti join new_rows using ({key})").fetchone()
                 if gone[0]:
