@@ -137,8 +137,19 @@ def same_day_loans() -> list[Loan]:
                   (D(2024, 4, 15), "300.00")], [(D(2024, 3, 15), "100.00")])]
 
 
+def k8_loans() -> list[Loan]:
+    """Three obligors on book from August 2023, after the 2023 rules took effect: K8A's bullet
+    falls due 2024-05-25 unpaid (98 days past due, bad, first at 2024-08-31: exactly 12 months
+    after 2023-08-31), K8B's 2024-06-25 (bad first at 2024-09-30, a month later); K8C pays."""
+    start = D(2023, 8, 10)
+    return [bullet("K8A", "1000.00", start, D(2024, 5, 25)),
+            bullet("K8B", "1000.00", start, D(2024, 6, 25)),
+            bullet("K8C", "1000.00", start, FAR)]
+
+
 def build(root: Path, with_later_delivery: bool) -> duckdb.DuckDBPyConnection:
     landing = root / "landing"
+    write_portfolio(landing, "k8", D(2024, 10, 31), k8_loans())
     write_portfolio(landing, "sameday", D(2024, 4, 30), same_day_loans())
     write_portfolio(landing, "k1", D(2024, 6, 30), k1_loans())
     write_portfolio(landing, "k3", D(2024, 4, 30), k3_loans())
@@ -363,6 +374,23 @@ def test_quality_trends(con):
     # K8: 12 months after 2024-01-31 are not observed yet.
     assert got[D(2024, 1, 31)]["default_rate_12m"] is None
     assert got[D(2024, 1, 31)]["performing_obligors"] == 4
+
+
+def test_k8_default_rate_counts_a_default_on_the_last_day_of_the_window(con):
+    got = {r["as_of_date"]: r for r in rows(con, "select * from reporting.quality_trends "
+                                                 "where portfolio_id = 'k8'", [])}
+    def k8(day: dt.date) -> tuple:
+        r = got[day]
+        return (r["performing_obligors"], r["defaulted_obligors_12m"], r["default_rate_12m"])
+    # 2023-08-31: the window ends 2024-08-31, the day K8A is first bad; K8B's 2024-09-30 is out.
+    assert k8(D(2023, 8, 31)) == (3, 1, Decimal("0.333333"))
+    # A month later both are in.
+    assert k8(D(2023, 9, 30)) == (3, 2, Decimal("0.666667"))
+    # The last observed window ends on the delivered date, 2024-10-31; the next is not observed.
+    assert k8(D(2023, 10, 31)) == (3, 2, Decimal("0.666667"))
+    assert k8(D(2023, 11, 30)) == (3, None, None)
+    # K8A is bad at 2024-08-31 and no longer performing; K8B (67 days) still is.
+    assert k8(D(2024, 8, 31))[0] == 2
 
 
 # ------------------------------------------------------------------------------------------

@@ -10,20 +10,27 @@
 -- * against the previous stock date (the latest of an earlier year): exposure growth, and the
 --   downward migration rate = principal then of loans whose five-level class has moved down since
 --   / (principal then - principal then of loans no longer on book) (K1, all classes pooled).
+-- Only the stock dates are read: the dated loans of those dates (one a year) are selected from
+-- the month-end history before its loans and borrowers are joined, not all 22.6 million loan-dates
+-- of the 1,000,000-loan demonstration bank.
 with
 
+stock_dates as (
+    select portfolio_id, year(as_of_date) as year, max(as_of_date) as stock_date,
+    from {{ ref('int_industry_exposure_by_date') }}
+    group by all
+),
+
 dated as (
-    select * from {{ ref('int_industry_dated_loans') }}
+    {{ industry_loans(
+        "(select e.* from " ~ ref('int_industry_exposure_by_date') ~ " as e"
+        ~ " semi join stock_dates on stock_dates.portfolio_id = e.portfolio_id"
+        ~ " and stock_dates.stock_date = e.as_of_date)",
+        names=false, key='batch_key') }}
 ),
 
 nodes as (
     select * from {{ ref('int_industry_nodes') }}
-),
-
-stock_dates as (
-    select portfolio_id, year(as_of_date) as year, max(as_of_date) as stock_date,
-    from dated
-    group by all
 ),
 
 stock_pairs as (

@@ -54,11 +54,18 @@ bad as (
     select portfolio_id, borrower_id, as_of_date as bad_date, from obligor_dates where is_bad
 ),
 
+-- Only obligors bad at some date can default within 12 months of another: the ASOF join reads
+-- their performing dates alone (a few per cent of the 20.8 million performing obligor-dates of
+-- the 1,000,000-loan demonstration bank; 11.5 s of this model when it read them all).
 first_bad_after as (
     select performing.portfolio_id, performing.as_of_date, performing.borrower_id,
         bad.bad_date,
-    from performing
-    asof left join bad
+    from (
+        select * from performing
+        semi join (select distinct portfolio_id, borrower_id from bad) as ever_bad
+            using (portfolio_id, borrower_id)
+    ) as performing
+    asof inner join bad
         on bad.portfolio_id = performing.portfolio_id
         and bad.borrower_id = performing.borrower_id
         and bad.bad_date > performing.as_of_date
@@ -68,16 +75,28 @@ portfolio_end as (
     select portfolio_id, max(as_of_date) as last_date, from snapshots group by all
 ),
 
-default_rates as (
-    select f.portfolio_id, f.as_of_date,
-        count(*) as performing_obligors,
-        count(*) filter (where f.bad_date <= last_day(f.as_of_date + interval 12 month))
+performing_counts as (
+    select portfolio_id, as_of_date, count(*) as performing_obligors,
+    from performing
+    group by all
+),
+
+defaulted_counts as (
+    select portfolio_id, as_of_date,
+        count(*) filter (where bad_date <= last_day(as_of_date + interval 12 month))
             as defaulted_obligors,
-        last_day(f.as_of_date + interval 12 month) <= any_value(portfolio_end.last_date)
+    from first_bad_after
+    group by all
+),
+
+default_rates as (
+    select p.portfolio_id, p.as_of_date, p.performing_obligors,
+        coalesce(d.defaulted_obligors, 0) as defaulted_obligors,
+        last_day(p.as_of_date + interval 12 month) <= portfolio_end.last_date
             as default_window_observed,
-    from first_bad_after as f
+    from performing_counts as p
     inner join portfolio_end using (portfolio_id)
-    group by f.portfolio_id, f.as_of_date
+    left join defaulted_counts as d using (portfolio_id, as_of_date)
 )
 
 select
