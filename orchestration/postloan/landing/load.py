@@ -637,19 +637,22 @@ def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_
         f"and column_name = '{col.name}') as code_{col.name} "
         f"on code_{col.name}.spelling = lower({_clean(col.name)})"
         for col in entity.columns if col.type == c.CODE)
-    con.execute("create or replace temp table _checked as select _incoming.*, "
-                + ", ".join(typed) + " from _incoming" + joins, params)
-
     checks = []
     for col in entity.columns:
         for rule, cond, reason in error_exprs(entity, col, col.name in native):
             checks.append((col.name, rule, cond, reason))
     for col_name, rule, cond, reason in ROW_RULES.get(entity.name, []):
         checks.append((col_name, rule, cond, reason))
-    # One scan of the file's rows finds the few that break any rule; each rule then reads only
-    # those (a union over every row would scan the file once per rule).
-    con.execute("create or replace temp table _suspect as select * from _checked where "
-                + " or ".join(f"coalesce({cond}, false)" for _, _, cond, _ in checks))
+    # The pass that types the cells also marks the rows that break any rule; each
+    # rule then reads only those (a union over every row would scan the file once per rule,
+    # and a scan of its own cost 5.9 s on 21.6 million payments).
+    suspect = " or ".join(f"coalesce({cond}, false)" for _, _, cond, _ in checks) or "false"
+    con.execute("create or replace temp table _checked as select *, " + suspect
+                + " as _breaks_a_rule from (select _incoming.*, " + ", ".join(typed)
+                + " from _incoming" + joins + ")", params)
+    con.execute("drop table _incoming")  # its cells are all in _checked: free the memory
+    con.execute("create or replace temp table _suspect as select * from _checked "
+                "where _breaks_a_rule")
     def delivered(name: str, table: str = "") -> str:
         """A cell as delivered, as text: a native cell's empty value is empty text, as the text
         path reads it, so a quarantined record reads the same whichever path loaded it."""
