@@ -55,8 +55,8 @@ bad as (
 ),
 
 -- Only obligors bad at some date can default within 12 months of another: the ASOF join reads
--- their performing dates alone (a few per cent of the 20.8 million performing obligor-dates of
--- the 1,000,000-loan demonstration bank; 11.5 s of this model when it read them all).
+-- their performing dates alone (609,568 of the 20,850,280 performing obligor-dates of the
+-- 1,000,000-loan demonstration bank; the join of them all took 11.5 s of this model's 17.5 s).
 first_bad_after as (
     select performing.portfolio_id, performing.as_of_date, performing.borrower_id,
         bad.bad_date,
