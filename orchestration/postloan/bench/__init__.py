@@ -455,7 +455,7 @@ NOTES = [
     "- Ingest runs every landing row through the contract's checks in DuckDB (types, required, "
     "non-negative, codes, unique keys, references). Parquet columns already stored with the "
     "contract's type (dates, decimals, integers, booleans) are cast, not parsed from text; the "
-    "rows breaking any rule are found in one scan.",
+    "pass that types the cells also marks the rows breaking any rule.",
     "",
 ]
 
