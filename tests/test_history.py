@@ -5,8 +5,7 @@ example's own numbers come out: K1 (正常类迁徙率 800 / 9,400 = 8.51%), K3 
 600 cured, 100 stayed, 50 closed: roll 25%, cure 60%), K4 (a Jan-2024 cohort of 200 loans and
 20,000,000, 7 loans and 800,000 ever 30+ by MOB 6: 3.5% and 4.0%), K8 (an obligor's first
 default on the last day of the 12-month window counts, a month later it does not). A second
-build adds a later
-delivery of one portfolio and must leave every closed month exactly as it was.
+build adds a later delivery of one portfolio and must leave every closed month exactly as it was.
 """
 
 from __future__ import annotations
