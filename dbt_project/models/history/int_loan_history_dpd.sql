@@ -23,24 +23,37 @@ installments as (
     from {{ ref('int_installment_settlement') }}
 ),
 
-windows as (
-    {%- for part in ['principal', 'interest'] %}
+-- Each installment with the settlement dates of the one before it, both parts from one
+-- window (one sort of the 36 million installments at the 1,000,000-loan bank, not one per part).
+lagged as (
     select
         batch_key,
         loan_id,
-        '{{ part }}' as part,
         due_date,
+        principal_settled_on,
+        interest_settled_on,
+        lag(principal_settled_on, 1, date '0001-01-01') over by_loan as principal_before,
+        lag(interest_settled_on, 1, date '0001-01-01') over by_loan as interest_before,
+    from installments
+    window by_loan as (partition by batch_key, loan_id order by installment_no)
+),
+
+windows as (
+    select
+        lagged.batch_key,
+        lagged.loan_id,
+        parts.part,
+        lagged.due_date,
         greatest(
             -- Unsettled (null) before: this installment is never the oldest unpaid one.
-            coalesce(lag({{ part }}_settled_on, 1, date '0001-01-01') over by_loan_{{ part }},
-                     date '9999-12-31'),
-            due_date + 1
+            coalesce(case parts.part when 'principal' then lagged.principal_before
+                     else lagged.interest_before end, date '9999-12-31'),
+            lagged.due_date + 1
         ) as past_due_from,
-        coalesce({{ part }}_settled_on, date '9999-12-31') as settled_on,
-    from installments
-    window by_loan_{{ part }} as (partition by batch_key, loan_id order by installment_no)
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
+        coalesce(case parts.part when 'principal' then lagged.principal_settled_on
+                 else lagged.interest_settled_on end, date '9999-12-31') as settled_on,
+    from lagged
+    cross join (values ('principal'), ('interest')) as parts(part)
 ),
 
 dates as (

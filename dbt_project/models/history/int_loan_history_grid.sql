@@ -32,12 +32,16 @@ cumulative_payments as (
 
 -- Running totals by due date: each installment carries the amounts due on or before its due
 -- date (a range frame, so several installments on one day count together and carry the same
--- totals; no grouping of the 36 million installments of the 1,000,000-loan bank first).
+-- totals; no grouping of the 36 million installments of the 1,000,000-loan bank first). Only
+-- installments due before the batch's as-of date: no history date of the batch is after the
+-- others (39% of the installments at that bank), and without them the window and the ASOF join
+-- below took 7.7 s less of the model's 126.8 s.
 cumulative_due as (
     select batch_key, loan_id, due_date,
         sum(principal_due) over by_date as principal_due_to_date,
         sum(interest_due) over by_date as interest_due_to_date,
     from {{ ref('stg_landing__repayment_schedule') }}
+    where due_date < as_of_date
     window by_date as (
         partition by batch_key, loan_id order by due_date
         range between unbounded preceding and current row
