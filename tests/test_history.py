@@ -4,8 +4,10 @@ Each portfolio below is built so that one example is at stake, with amounts chos
 example's own numbers come out: K1 (正常类迁徙率 800 / 9,400 = 8.51%), K3 (M1 1,000 -> 250 rolled,
 600 cured, 100 stayed, 50 closed: roll 25%, cure 60%), K4 (a Jan-2024 cohort of 200 loans and
 20,000,000, 7 loans and 800,000 ever 30+ by MOB 6: 3.5% and 4.0%), K8 (an obligor's first
-default on the last day of the 12-month window counts, a month later it does not). A second
-build adds a later delivery of one portfolio and must leave every closed month exactly as it was.
+default on the last day of the 12-month window counts, a month later it does not), and the edges
+of the replay (two payments on one day; installments due the day before the as-of date and on
+it). A second build adds a later delivery of one portfolio and must leave every closed month
+exactly as it was.
 """
 
 from __future__ import annotations
@@ -138,6 +140,19 @@ def same_day_loans() -> list[Loan]:
                   (D(2024, 4, 15), "300.00")], [(D(2024, 3, 15), "100.00")])]
 
 
+def edge_loans() -> list[Loan]:
+    """U: two payments on 04-20 (60 + 50) settle the 03-15 installment late, on that day. V: 100
+    due 04-29, the day before the as-of date (fallen due at it), and 200 due 04-30, the as-of date
+    itself (not yet); 80 paid in March."""
+    return [Loan("U", "300.00", D(2024, 2, 1),
+                 [(D(2024, 3, 15), "100.00"), (D(2024, 4, 15), "100.00"),
+                  (D(2024, 5, 15), "100.00")],
+                 [(D(2024, 4, 20), "60.00"), (D(2024, 4, 20), "50.00")]),
+            Loan("V", "600.00", D(2024, 2, 1),
+                 [(D(2024, 4, 29), "100.00"), (D(2024, 4, 30), "200.00"),
+                  (D(2024, 5, 31), "300.00")], [(D(2024, 3, 20), "80.00")])]
+
+
 def k8_loans() -> list[Loan]:
     """Three obligors on book from August 2023, after the 2023 rules took effect: K8A's bullet
     falls due 2024-05-25 unpaid (98 days past due, bad, first at 2024-08-31: exactly 12 months
@@ -152,6 +167,7 @@ def build(root: Path, with_later_delivery: bool) -> duckdb.DuckDBPyConnection:
     landing = root / "landing"
     write_portfolio(landing, "k8", D(2024, 10, 31), k8_loans())
     write_portfolio(landing, "sameday", D(2024, 4, 30), same_day_loans())
+    write_portfolio(landing, "edges", D(2024, 4, 30), edge_loans())
     write_portfolio(landing, "k1", D(2024, 6, 30), k1_loans())
     write_portfolio(landing, "k3", D(2024, 4, 30), k3_loans())
     write_portfolio(landing, "k4", D(2024, 7, 31), k4_loans())
@@ -223,6 +239,35 @@ def test_installments_due_the_same_day_fall_due_together(con):
     assert got == [(D(2024, 2, 29), Decimal("600.00"), Decimal("0.00"), 0),
                    (D(2024, 3, 31), Decimal("500.00"), Decimal("200.00"), 16),
                    (D(2024, 4, 30), Decimal("500.00"), Decimal("500.00"), 46)]
+
+
+def test_payments_on_one_day_count_together(con):
+    """U: 110 paid on 04-20 in two payments. The 03-15 installment (90 of it is enough, the paid
+    share) is settled that day, 36 days late; the 04-15 one is still open, 15 days past due at
+    04-30. Every history date sees the day's whole 110, whichever payment row it meets."""
+    got = [(r["as_of_date"], r["outstanding_principal"], r["overdue_principal"], r["dpd"])
+           for r in rows(con, "select * from reporting.class_snapshots where portfolio_id = "
+                              "'edges' and loan_id = 'U' order by as_of_date", [])]
+    assert got == [(D(2024, 2, 29), Decimal("300.00"), Decimal("0.00"), 0),
+                   (D(2024, 3, 31), Decimal("300.00"), Decimal("100.00"), 16),
+                   (D(2024, 4, 30), Decimal("190.00"), Decimal("90.00"), 15)]
+    settled = con.execute(
+        "select installment_no, principal_settled_on, days_late_when_settled, principal_open "
+        "from intermediate.int_installment_settlement where loan_id = 'U' "
+        "order by installment_no").fetchall()
+    assert settled == [(1, D(2024, 4, 20), 36, False), (2, None, None, True),
+                       (3, None, None, True)]
+
+
+def test_an_installment_due_on_the_as_of_date_has_not_fallen_due(con):
+    """V at its as-of date 04-30: the 100 due 04-29 has fallen due (20 of it unpaid, 1 day past
+    due), the 200 due 04-30 has not."""
+    got = [(r["as_of_date"], r["outstanding_principal"], r["overdue_principal"], r["dpd"])
+           for r in rows(con, "select * from reporting.class_snapshots where portfolio_id = "
+                              "'edges' and loan_id = 'V' order by as_of_date", [])]
+    assert got == [(D(2024, 2, 29), Decimal("600.00"), Decimal("0.00"), 0),
+                   (D(2024, 3, 31), Decimal("520.00"), Decimal("0.00"), 0),
+                   (D(2024, 4, 30), Decimal("520.00"), Decimal("20.00"), 1)]
 
 
 def test_dpd_windows_at_the_k5_boundaries(con):

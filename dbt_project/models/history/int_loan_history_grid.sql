@@ -33,9 +33,9 @@ cumulative_payments as (
 -- Running totals by due date: each installment carries the amounts due on or before its due
 -- date (a range frame, so several installments on one day count together and carry the same
 -- totals; no grouping of the 36 million installments of the 1,000,000-loan bank first). Only
--- installments due before the batch's as-of date: no history date of the batch is after the
--- others (39% of the installments at that bank), and without them the window and the ASOF join
--- below took 7.7 s less of the model's 126.8 s.
+-- installments due before the batch's as-of date: one due on it or later has not fallen due at
+-- any of the batch's history dates, none being later than the as-of date. Leaving those out (39%
+-- of the installments at that bank) took 7.7 s off the model's 126.8 s (window and ASOF join).
 cumulative_due as (
     select batch_key, loan_id, due_date,
         sum(principal_due) over by_date as principal_due_to_date,
