@@ -197,6 +197,16 @@ def rows(con, sql: str, params: list) -> list[dict]:
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
+def balances(con, portfolio: str, loan_id: str | None = None) -> list[tuple]:
+    """(date, outstanding principal, overdue principal, DPD) of a portfolio's history, or of one
+    of its loans, oldest first."""
+    return con.execute(
+        "select as_of_date, outstanding_principal, overdue_principal, dpd "
+        "from reporting.class_snapshots where portfolio_id = ? "
+        "and (?::varchar is null or loan_id = ?) order by as_of_date, loan_id",
+        [portfolio, loan_id, loan_id]).fetchall()
+
+
 # ------------------------------------------------------------------------------------------
 # Snapshots
 
@@ -233,24 +243,20 @@ def test_loan_history_follows_its_payments(con):
 
 def test_installments_due_the_same_day_fall_due_together(con):
     """Both installments of 03-15 count from the day after: 300 fallen due, 100 paid."""
-    got = [(r["as_of_date"], r["outstanding_principal"], r["overdue_principal"], r["dpd"])
-           for r in rows(con, "select * from reporting.class_snapshots where portfolio_id = "
-                              "'sameday' order by as_of_date", [])]
-    assert got == [(D(2024, 2, 29), Decimal("600.00"), Decimal("0.00"), 0),
-                   (D(2024, 3, 31), Decimal("500.00"), Decimal("200.00"), 16),
-                   (D(2024, 4, 30), Decimal("500.00"), Decimal("500.00"), 46)]
+    assert balances(con, "sameday") == [
+        (D(2024, 2, 29), Decimal("600.00"), Decimal("0.00"), 0),
+        (D(2024, 3, 31), Decimal("500.00"), Decimal("200.00"), 16),
+        (D(2024, 4, 30), Decimal("500.00"), Decimal("500.00"), 46)]
 
 
 def test_payments_on_one_day_count_together(con):
     """U: 110 paid on 04-20 in two payments. The 03-15 installment (90 of it is enough, the paid
     share) is settled that day, 36 days late; the 04-15 one is still open, 15 days past due at
     04-30. Every history date sees the day's whole 110, whichever payment row it meets."""
-    got = [(r["as_of_date"], r["outstanding_principal"], r["overdue_principal"], r["dpd"])
-           for r in rows(con, "select * from reporting.class_snapshots where portfolio_id = "
-                              "'edges' and loan_id = 'U' order by as_of_date", [])]
-    assert got == [(D(2024, 2, 29), Decimal("300.00"), Decimal("0.00"), 0),
-                   (D(2024, 3, 31), Decimal("300.00"), Decimal("100.00"), 16),
-                   (D(2024, 4, 30), Decimal("190.00"), Decimal("90.00"), 15)]
+    assert balances(con, "edges", "U") == [
+        (D(2024, 2, 29), Decimal("300.00"), Decimal("0.00"), 0),
+        (D(2024, 3, 31), Decimal("300.00"), Decimal("100.00"), 16),
+        (D(2024, 4, 30), Decimal("190.00"), Decimal("90.00"), 15)]
     settled = con.execute(
         "select installment_no, principal_settled_on, days_late_when_settled, principal_open "
         "from intermediate.int_installment_settlement where loan_id = 'U' "
@@ -262,12 +268,10 @@ def test_payments_on_one_day_count_together(con):
 def test_an_installment_due_on_the_as_of_date_has_not_fallen_due(con):
     """V at its as-of date 04-30: the 100 due 04-29 has fallen due (20 of it unpaid, 1 day past
     due), the 200 due 04-30 has not."""
-    got = [(r["as_of_date"], r["outstanding_principal"], r["overdue_principal"], r["dpd"])
-           for r in rows(con, "select * from reporting.class_snapshots where portfolio_id = "
-                              "'edges' and loan_id = 'V' order by as_of_date", [])]
-    assert got == [(D(2024, 2, 29), Decimal("600.00"), Decimal("0.00"), 0),
-                   (D(2024, 3, 31), Decimal("520.00"), Decimal("0.00"), 0),
-                   (D(2024, 4, 30), Decimal("520.00"), Decimal("20.00"), 1)]
+    assert balances(con, "edges", "V") == [
+        (D(2024, 2, 29), Decimal("600.00"), Decimal("0.00"), 0),
+        (D(2024, 3, 31), Decimal("520.00"), Decimal("0.00"), 0),
+        (D(2024, 4, 30), Decimal("520.00"), Decimal("20.00"), 1)]
 
 
 def test_dpd_windows_at_the_k5_boundaries(con):
