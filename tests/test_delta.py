@@ -36,6 +36,7 @@ from postloan.landing.load import (
 )
 from postloan.landing.manifest import ManifestError, read_manifest, seal
 from postloan.paths import DBT_PROJECT_DIR
+from postloan.reuse import fingerprint, record_reuse
 
 NEXT_DAY = DEFAULT_AS_OF + dt.timedelta(days=1)
 PID = portfolio_id("XS")
@@ -306,6 +307,43 @@ def test_the_reconciliation_test_lists_every_entity():
         e.name for e in ENTITIES]
 
 
+# How the rows came, not what they are: the load audit, and which loans a daily build reused.
+AUDIT_TABLES = {("raw", "load_log"), ("raw", "carried"), ("raw", "changed_loans"),
+                ("raw", "reuse"), ("intermediate", "int_reused_loans"),
+                ("reporting", "load_reconciliation"), ("reporting", "batch_reconciliation"),
+                ("quality", "builds"), ("quality", "check_results"), ("meta", "build_info"),
+                ("raw", "batches"), ("reporting", "batches")}
+# Columns that name the batch, the build or the file a row came from, or time something.
+PROVENANCE_COLUMNS = {"batch_id", "batch_key", "limit_batch_id", "source_file", "line_number",
+                      "build_id", "checked_at", "started_at", "finished_at", "built_at"}
+
+
+def differing_tables(con, one: str, other: str) -> list[tuple[str, str, str, int]]:
+    """(schema, table, side, rows) for every table of the attached warehouses ``one`` and
+    ``other`` whose rows differ, both ways (EXCEPT ALL), but for the audit tables and the
+    provenance columns."""
+    tables = con.execute("""
+        select table_schema, table_name, list(column_name order by ordinal_position)
+        from information_schema.columns
+        join information_schema.tables using (table_catalog, table_schema, table_name)
+        where table_catalog = ? and table_type = 'BASE TABLE' group by all order by all
+    """, [one]).fetchall()
+    assert len(tables) > 80
+    differing = []
+    for schema, table, columns in tables:
+        if (schema, table) in AUDIT_TABLES:
+            continue
+        cols = ", ".join(f'"{c}"' for c in columns
+                         if c not in PROVENANCE_COLUMNS and "seconds" not in c)
+        for a, b in ((one, other), (other, one)):
+            n = con.execute(f"select count(*) from (select {cols} from {a}.{schema}.{table} "
+                            f"except all select {cols} from {b}.{schema}.{table})"
+                            ).fetchone()[0]
+            if n:
+                differing.append((schema, table, a, n))
+    return differing
+
+
 @pytest.mark.slow
 def test_a_warehouse_built_from_the_delta_equals_one_built_from_the_snapshot(banks, tmp_path):
     """Build the first day, then the delta alone on top of it (what a daily run does), and the
@@ -322,31 +360,11 @@ def test_a_warehouse_built_from_the_delta_equals_one_built_from_the_snapshot(ban
     con = duckdb.connect()
     con.execute(f"attach '{by_delta}' as d (read_only)")
     con.execute(f"attach '{by_snapshot}' as s (read_only)")
-    audit = {("raw", "load_log"), ("raw", "carried"), ("reporting", "load_reconciliation"),
-             ("reporting", "batch_reconciliation"), ("quality", "builds"),
-             ("quality", "check_results"), ("meta", "build_info"), ("raw", "batches"),
-             ("reporting", "batches")}
-    ignored = {"batch_id", "batch_key", "limit_batch_id", "source_file", "line_number",
-               "build_id", "checked_at", "started_at", "finished_at", "built_at"}
-    tables = con.execute("""
-        select table_schema, table_name, list(column_name order by ordinal_position)
-        from information_schema.columns
-        join information_schema.tables using (table_catalog, table_schema, table_name)
-        where table_catalog = 'd' and table_type = 'BASE TABLE' group by all order by all
-    """).fetchall()
-    assert len(tables) > 80
-    differing = []
-    for schema, table, columns in tables:
-        if (schema, table) in audit:
-            continue
-        cols = ", ".join(f'"{c}"' for c in columns if c not in ignored and "seconds" not in c)
-        for one, other in (("d", "s"), ("s", "d")):
-            n = con.execute(f"select count(*) from (select {cols} from {one}.{schema}.{table} "
-                            f"except all select {cols} from {other}.{schema}.{table})"
-                            ).fetchone()[0]
-            if n:
-                differing.append((schema, table, one, n))
-    assert differing == []
+    assert differing_tables(con, "d", "s") == []
+    # The daily build computed only the loans the delta named and copied the others' results.
+    loans = {row[0] for row in csv_rows(folder(banks["snapshots"], NEXT_DAY) / "loans.csv")}
+    assert con.execute("select count(*) from d.intermediate.int_reused_loans").fetchone() == (
+        len(loans - delta_loan_ids(folder(banks["deltas"], NEXT_DAY))),)
     # What the audit says: the delta loaded 8 rows from its files and carried the rest.
     assert con.execute("""
         select delivery, loaded_rows, carried_rows, replaced_rows, reconciles
@@ -378,3 +396,129 @@ def test_a_build_whose_only_portfolio_batch_is_held_back_still_publishes(banks, 
                       f"under {landing}")]
     assert con.execute("select count(*) from reporting.granularity_adjustment").fetchone() == (0,)
     assert con.execute("select count(*) from reporting.industry_indicators").fetchone()[0] > 0
+
+
+def delta_loan_ids(batch: Path) -> set[str]:
+    """The loans named by the rows of a batch's files, read with the csv module."""
+    found = set()
+    for spec in read_manifest(batch).files.values():
+        with (batch / spec.path).open(encoding="utf-8", newline="") as fh:
+            found |= {row["loan_id"] for row in csv.DictReader(fh) if "loan_id" in row}
+    return found
+
+
+def append_payment(batch: Path, row: list[str]) -> None:
+    """Add a payment row to a batch's file and its control totals, then seal the batch."""
+    path = batch / "payments.csv"
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerow(row)
+    data = yaml.safe_load((batch / "manifest.yaml").read_text(encoding="utf-8"))
+    spec = data["files"]["payments"]
+    spec["rows"] += 1
+    for column, value in zip(("principal_paid", "interest_paid"), row[3:5], strict=True):
+        if column in spec.get("sums", {}):
+            spec["sums"][column] = str(Decimal(spec["sums"][column]) + Decimal(value))
+    (batch / "manifest.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
+                                         encoding="utf-8")
+    seal(batch)
+
+
+@pytest.mark.slow
+def test_a_daily_build_reuses_unchanged_loans_and_equals_computing_every_loan(banks,
+                                                                            tmp_path):
+    """The daily build (the delta alone on the published base) copies the settlement and the
+    running payments of the loans the delta leaves unchanged. Against the same delta built with
+    every loan computed (no published warehouse: the base is read from its files), every table
+    is the same, also for a payment the delta moves from one loan to another and a payment of
+    the base dated after the base's as-of date (it counts only from the next day)."""
+    landing = tmp_path / "landing"
+    shutil.copytree(banks["deltas"], landing)
+    base, delta = folder(landing, DEFAULT_AS_OF), folder(landing, NEXT_DAY)
+    payments = csv_rows(base / "payments.csv")
+    touched = delta_loan_ids(delta)
+    by_loan: dict[str, list[tuple[str, ...]]] = {}
+    for row in payments:
+        by_loan.setdefault(row[1], []).append(row)
+    untouched = sorted(loan for loan in by_loan if loan not in touched)
+    moved_from, moved_to, later = untouched[0], untouched[1], untouched[2]
+    # The delta delivers the last payment of one loan again, booked to another loan.
+    moved = list(by_loan[moved_from][-1])
+    moved[1] = moved_to
+    append_payment(delta, moved)
+    # The base holds a payment value-dated the delta's day: not counted on the base's date.
+    append_payment(base, [f"{later}-PLATE", later, NEXT_DAY.isoformat(), "100.00", "10.00", "",
+                          "synthetic"])
+
+    daily, every_loan = tmp_path / "daily" / "postloan.duckdb", tmp_path / "every" / \
+        "postloan.duckdb"
+    for day in (DEFAULT_AS_OF, NEXT_DAY):
+        assert run_build(landing, daily, as_of=day.isoformat(), ephemeral=True,
+                         log_level="WARNING") == 0
+    assert run_build(landing, every_loan, as_of=NEXT_DAY.isoformat(), ephemeral=True,
+                     log_level="WARNING") == 0
+    con = duckdb.connect()
+    con.execute(f"attach '{daily}' as d (read_only)")
+    con.execute(f"attach '{every_loan}' as e (read_only)")
+    assert differing_tables(con, "d", "e") == []
+
+    loans = {row[0] for row in csv_rows(base / "loans.csv")}
+    batch = con.execute("select batch_id from d.raw.batches where portfolio_id = ? and "
+                        "as_of_date = ?", [PID, NEXT_DAY]).fetchone()[0]
+    assert con.execute("select batch_id, base_as_of_date from d.raw.reuse").fetchall() == [
+        (batch, DEFAULT_AS_OF)]
+    assert con.execute("select count(*) from e.raw.reuse").fetchone() == (0,)
+    # Both loans of the moved payment changed; the late-dated payment's loan is computed too.
+    changed = {row[0] for row in con.execute(
+        "select distinct loan_id from d.raw.changed_loans where batch_id = ?", [batch]
+    ).fetchall()}
+    assert changed == touched | {moved_from, moved_to}
+    reused = {row[0] for row in con.execute(
+        "select loan_id from d.intermediate.int_reused_loans").fetchall()}
+    assert reused == loans - touched - {moved_from, moved_to, later}
+    assert len(reused) == len(loans) - len(touched) - 3
+    # The reused loans' settlement rows are in the daily build, relabelled with its batch.
+    assert con.execute("""
+        select count(*), count(distinct batch_id), min(batch_id)
+        from d.intermediate.int_installment_settlement
+        semi join d.intermediate.int_reused_loans using (loan_id)""").fetchone() == (
+        sum(1 for row in csv_rows(base / "repayment_schedule.csv") if row[0] in reused),
+        1, batch)
+
+
+def test_the_reuse_fingerprint_follows_code_and_rules():
+    """Reuse needs the published results to come from the same code and rules."""
+    assert fingerprint() == fingerprint("{}") == fingerprint(" { } ")
+    assert fingerprint('{"dpd_paid_share": 0.9}') != fingerprint()
+    assert fingerprint('{"a": 1, "b": 2}') == fingerprint('{"b": 2, "a": 1}')
+
+
+def test_reuse_is_recorded_only_for_a_published_base_of_the_same_fingerprint(banks, tmp_path):
+    published = tmp_path / "published.duckdb"
+    pub, _ = load_all(banks["deltas"], {DEFAULT_AS_OF}, published)
+    pub.execute("create schema meta")
+    pub.execute("create table meta.build_info (build_id varchar, reuse_fingerprint varchar)")
+    pub.execute("insert into meta.build_info values ('b1', 'abc')")
+    pub.close()
+    outcomes = {}
+    for ours in ("abc", "other"):
+        con = duckdb.connect()
+        ensure_raw_schema(con)
+        plans = plan_batches(banks["deltas"], {NEXT_DAY})
+        resolve_bases(plans, attach_published(con, published))
+        register_batches(con, plans)
+        for plan in plans:
+            if plan.status == "published":
+                load_batch(con, plan)
+        reasons = record_reuse(con, plans, published, ours)
+        outcomes[ours] = (reasons, con.execute(
+            "select batch_id, base_batch_id, base_as_of_date, published_path, fingerprint "
+            "from raw.reuse").fetchall())
+    delta = next(p for p in plans if p.manifest.as_of == NEXT_DAY)
+    assert outcomes["abc"] == ([
+        f"{delta.batch_id}: the {len(delta_loan_ids(folder(banks['deltas'], NEXT_DAY)))} loans "
+        f"the delta changed are computed; the others' results are copied from {published} "
+        "where they do not depend on the date"],
+        [(delta.batch_id, delta.base.batch_id, DEFAULT_AS_OF, str(published), "abc")])
+    assert outcomes["other"] == ([
+        f"{delta.batch_id}: every loan computed: the published warehouse was built by other "
+        "code or rules (fingerprint differs)"], [])

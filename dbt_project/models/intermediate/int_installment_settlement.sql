@@ -17,6 +17,12 @@
 --      their target was reached, by ASOF joins on the cumulative amounts of their own loans.
 -- Amounts are compared as 18-digit decimals (64-bit; a loan's cumulative amounts stay far below
 -- that), three places so that var dpd_paid_share 0.9 stays exact.
+-- A daily build computes only the loans its delta changed and copies the others' rows from the
+-- published warehouse (int_reused_loans): an installment's settlement depends on nothing but its
+-- loan's schedule and payments up to the as-of date, and a reused loan has no payment after the
+-- base's.
+-- depends_on: {{ ref('int_reused_loans') }}
+{%- set reuse = reuse_batches() %}
 with
 
 schedule as (
@@ -36,6 +42,9 @@ schedule as (
             - (1 - {{ var('dpd_paid_share') }}) * interest_due)::decimal(18, 3)
             as interest_target,
     from {{ ref('stg_landing__repayment_schedule') }}
+    {%- if reuse %}
+    anti join {{ ref('int_reused_loans') }} using (batch_id, loan_id)
+    {%- endif %}
     window by_installment as (
         partition by batch_key, loan_id
         order by installment_no
@@ -51,6 +60,9 @@ cumulative_payments as (
         principal_paid_to_date::decimal(18, 3) as principal_paid_to_date,
         interest_paid_to_date::decimal(18, 3) as interest_paid_to_date,
     from {{ ref('int_loan_cumulative_payments') }}
+    {%- if reuse %}
+    anti join {{ ref('int_reused_loans') }} using (batch_key, loan_id)
+    {%- endif %}
 ),
 
 paid_to_date as (
@@ -188,3 +200,7 @@ final as (
 )
 
 select * from final
+{%- if reuse %}
+union all
+{{ published_rows(['batch_id', 'batch_key', 'as_of_date']) }}
+{%- endif %}

@@ -36,8 +36,9 @@ from postloan.operations import load_operations, local_date
 from postloan.quality import record
 from postloan.quality.docs import docs_root
 from postloan.quality.suites import landing_check_specs, run_landing_suites
+from postloan.reuse import fingerprint, record_reuse
 
-AUDIT_TABLES = ("batches", "load_log", "rejects", "skipped", "carried")
+AUDIT_TABLES = ("batches", "load_log", "rejects", "skipped", "carried", "changed_loans", "reuse")
 GROUP = "landing"
 
 
@@ -164,6 +165,10 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
                     f"{result.loaded} loaded, {result.rejected} rejected, {result.skipped} "
                     f"skipped ({result.seconds:.1f}s, {result.encoding})")
         drop_base_only(con, plans)
+        if published:
+            for decided in record_reuse(con, plans, build.warehouse_path,
+                                        fingerprint(build.dbt_vars)):
+                context.log.info(decided)
         con.execute(f"detach database if exists {PUBLISHED_ALIAS}")
         ops = load_operations()
         started = time.perf_counter()

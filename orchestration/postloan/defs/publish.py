@@ -25,6 +25,7 @@ from postloan.publish import connect_for_build, publish_with_masked_copy
 from postloan.quality import record
 from postloan.quality.docs import docs_root
 from postloan.quality.suites import reporting_check_specs, run_reporting_suites
+from postloan.reuse import fingerprint
 from postloan.runlog import append_run, read_runs
 
 
@@ -88,10 +89,12 @@ def write_build_info(con: duckdb.DuckDBPyConnection, build_id: str, build: Build
         create or replace table meta.build_info (
             build_id varchar, built_at timestamp, postloan_version varchar,
             landing_dir varchar, as_of_filter varchar, published_copy varchar,
-            dbt_vars varchar)""")
-    con.execute("insert into meta.build_info values (?, ?, ?, ?, ?, 'full', ?)",
+            dbt_vars varchar, reuse_fingerprint varchar)""")
+    # reuse_fingerprint: the next daily build reuses this build's results of the loans its
+    # delta leaves unchanged only if it has the same code and rules (postloan/reuse.py).
+    con.execute("insert into meta.build_info values (?, ?, ?, ?, ?, 'full', ?, ?)",
                 [build_id, built_at, postloan.__version__, str(build.landing_path),
-                 build.as_of or "all", build.dbt_vars])
+                 build.as_of or "all", build.dbt_vars, fingerprint(build.dbt_vars)])
 
 
 def started_at(context: AssetExecutionContext) -> str | None:

@@ -138,6 +138,18 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         create table if not exists raw.carried (
             batch_id varchar, entity varchar, base_batch_id varchar, base_source varchar,
             base_rows bigint, replaced_rows bigint, carried_rows bigint, seconds double)""")
+    # The loans a delta changed, per entity that names a loan: those of the rows its files
+    # delivered and of the base's rows they replaced (a payment moved to another loan changes
+    # both). A daily build reuses the published results of the other loans (postloan/reuse.py).
+    con.execute("""
+        create table if not exists raw.changed_loans (
+            batch_id varchar, entity varchar, loan_id varchar)""")
+    # Deltas whose unchanged loans' results are copied from the published warehouse, which
+    # the same code and rules built from their base (postloan/reuse.py).
+    con.execute("""
+        create table if not exists raw.reuse (
+            batch_id varchar, base_batch_id varchar, base_as_of_date date,
+            published_path varchar, fingerprint varchar)""")
     con.execute("""
         create table if not exists raw.code_map (
             entity varchar, column_name varchar, spelling varchar, code varchar)""")
@@ -759,8 +771,9 @@ def load_batch(con: duckdb.DuckDBPyConnection, plan: BatchPlan) -> list[FileLoad
 
 def carry_from_base(con: duckdb.DuckDBPyConnection, entity: c.Entity, plan: BatchPlan) -> int:
     """Copy into ``plan``'s batch every row of its base whose key the delta did not load;
-    record the counts in raw.carried. A delta row rejected by a rule therefore leaves the base's
-    row in force (the rejection is in raw.rejects)."""
+    record the counts in raw.carried and the loans the delta changes in raw.changed_loans. A
+    delta row rejected by a rule therefore leaves the base's row in force (the rejection is in
+    raw.rejects)."""
     assert plan.base is not None
     started = time.perf_counter()
     source = "" if plan.base_source == "build" else f"{PUBLISHED_ALIAS}."
@@ -769,6 +782,19 @@ def carry_from_base(con: duckdb.DuckDBPyConnection, entity: c.Entity, plan: Batc
     params = {"batch": plan.batch_id, "base": plan.base.batch_id}
     base_rows = con.execute(f"select count(*) from {source}raw.{entity.name} "
                             "where batch_id = ?", [plan.base.batch_id]).fetchone()[0]
+    if "loan_id" in entity.column_names:
+        # Before the carry: the batch's rows are still only the delta's own.
+        replaced = "" if "loan_id" in entity.key else f"""
+            union all
+            select b.loan_id from {source}raw.{entity.name} as b
+            semi join (select {key} from raw.{entity.name} where batch_id = $batch) as d
+                using ({key})
+            where b.batch_id = $base"""
+        con.execute(f"""
+            insert into raw.changed_loans
+            select distinct $batch, '{entity.name}', loan_id from (
+                select loan_id from raw.{entity.name} where batch_id = $batch{replaced})
+        """, params if replaced else {"batch": plan.batch_id})
     carried = con.execute(f"""
         insert into raw.{entity.name}
         select {cols}, $batch, b.source_file, b.line_number
@@ -809,5 +835,6 @@ def drop_base_only(con: duckdb.DuckDBPyConnection, plans: list[BatchPlan]) -> No
     ids = [p.batch_id for p in plans if p.status == "base_only"]
     if not ids:
         return
-    for table in [e.name for e in c.ENTITIES] + ["rejects", "skipped", "load_log", "carried"]:
+    for table in [e.name for e in c.ENTITIES] + ["rejects", "skipped", "load_log", "carried",
+                                                 "changed_loans"]:
         con.execute(f"delete from raw.{table} where list_contains($ids, batch_id)", {"ids": ids})
