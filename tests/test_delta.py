@@ -426,8 +426,8 @@ def append_payment(batch: Path, row: list[str]) -> None:
 @pytest.mark.slow
 def test_a_daily_build_reuses_unchanged_loans_and_equals_computing_every_loan(banks,
                                                                             tmp_path):
-    """The daily build (the delta alone on the published base) copies the settlement and the
-    running payments of the loans the delta leaves unchanged. Against the same delta built with
+    """The daily build (the delta alone on the published base) copies the settlement of
+    installments of the loans the delta leaves unchanged. Against the same delta built with
     every loan computed (no published warehouse: the base is read from its files), every table
     is the same, also for a payment the delta moves from one loan to another and a payment of
     the base dated after the base's as-of date (it counts only from the next day)."""

@@ -7,12 +7,6 @@
 {#- The published warehouse's catalog while a build reuses it. -#}
 {% macro published_catalog() %}postloan_published{% endmacro %}
 
-{#- batch_key: renumbered by every build (stg_landing__batches), so the published build's key
-    of a batch is found with the same expression over its own batches. -#}
-{% macro batch_key() -%}
-    dense_rank() over (order by batch_id)::integer
-{%- endmacro %}
-
 {#- The reuse rows of this build: (batch_id, base_batch_id, base_as_of_date, published_path);
     none outside execution (parse, compile without a database) or when raw.reuse is empty. -#}
 {% macro reuse_batches() %}
@@ -37,8 +31,8 @@
 
 {#- The published rows of this model for the loans of int_reused_loans, relabelled with this
     build's batch: `relabel` lists the batch columns the model has (batch_id, batch_key,
-    as_of_date), `on` the columns naming the base batch in the published rows. -#}
-{% macro published_rows(relabel, on='batch_id') -%}
+    as_of_date); the published rows name the base batch by its batch_id. -#}
+{% macro published_rows(relabel) -%}
     select published.* replace (
         {%- for column in relabel %}
         reused.{{ column }} as {{ column }}{{ "," if not loop.last }}
@@ -46,6 +40,6 @@
     )
     from {{ published_catalog() }}.{{ this.schema }}.{{ this.identifier }} as published
     inner join {{ ref('int_reused_loans') }} as reused
-        on published.{{ on }} = reused.base_{{ on }}
+        on published.batch_id = reused.base_batch_id
         and published.loan_id = reused.loan_id
 {%- endmacro %}

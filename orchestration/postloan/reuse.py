@@ -1,11 +1,11 @@
 """A daily build reuses the published results of the loans its delta did not change.
 
 The daily run builds one delta batch (``--as-of`` its date) whose base the published warehouse
-holds. For most loans nothing changed overnight: the same schedule, the same payments. Models
-whose rows for a loan depend only on that loan's rows (the settlement of installments, the
-running payments) copy those rows from the published warehouse instead of recomputing them, and
-compute only the loans the delta changed (raw.changed_loans). docs/operations.md ("Daily builds")
-says which models do and why their rows cannot differ.
+holds. For most loans nothing changed overnight: the same schedule, the same payments. A model
+whose rows for a loan depend only on that loan's rows (so far the settlement of installments)
+copies those rows from the published warehouse instead of recomputing them, and computes only
+the loans the delta changed (raw.changed_loans). docs/operations.md ("Daily builds") says which
+models do and why their rows cannot differ.
 
 The copy is safe only when the published rows came from the same code and the same rules, so a
 build reuses them only when the published warehouse records the same fingerprint: a hash of the

@@ -6,10 +6,6 @@
 -- and the month-end balances (int_loan_history_grid) both read them, through ASOF joins on
 -- batch_key (stg_landing__batches), so the table has no batch_id; an ASOF join that lands on a
 -- day with several payments gets that day's totals whichever row it takes.
--- A daily build copies the running totals of the loans its delta did not change from the
--- published warehouse (int_reused_loans): they have no payment after the base's as-of date.
--- depends_on: {{ ref('int_reused_loans') }}
-{%- set reuse = reuse_batches() %}
 select
     batch_key,
     loan_id,
@@ -17,16 +13,9 @@ select
     sum(principal_paid) over by_date as principal_paid_to_date,
     sum(interest_paid) over by_date as interest_paid_to_date,
 from {{ ref('stg_landing__payments') }}
-{%- if reuse %}
-anti join {{ ref('int_reused_loans') }} using (batch_key, loan_id)
-{%- endif %}
 where payment_date <= as_of_date
 window by_date as (
     partition by batch_key, loan_id
     order by payment_date
     range between unbounded preceding and current row
 )
-{%- if reuse %}
-union all
-{{ published_rows(['batch_key'], on='batch_key') }}
-{%- endif %}

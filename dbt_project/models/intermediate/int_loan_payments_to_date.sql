@@ -1,8 +1,4 @@
 -- Grain: one row per batch and loan with any payment on or before the batch's as-of date.
--- A daily build copies the totals of the loans its delta did not change from the published
--- warehouse (int_reused_loans): they have no payment after the base's as-of date.
--- depends_on: {{ ref('int_reused_loans') }}
-{%- set reuse = reuse_batches() %}
 select
     batch_key,
     loan_id,
@@ -13,12 +9,5 @@ select
     max(payment_date) as last_payment_date,
     max({{ provenance_rank('provenance') }}) as provenance_rank,
 from {{ ref('stg_landing__payments') }}
-{%- if reuse %}
-anti join {{ ref('int_reused_loans') }} using (batch_key, loan_id)
-{%- endif %}
 where payment_date <= as_of_date
 group by batch_key, loan_id
-{%- if reuse %}
-union all
-{{ published_rows(['batch_key', 'batch_id']) }}
-{%- endif %}

@@ -21,12 +21,6 @@ reuse as (
     inner join {{ ref('stg_landing__batches') }} as batches using (batch_id)
 ),
 
-published_batches as (
-    select batch_id as base_batch_id, {{ batch_key() }} as base_batch_key,
-    from {{ published_catalog() }}.raw.batches
-    where batch_status = 'published'
-),
-
 changed as (
     select batch_id, loan_id from {{ source('landing', 'changed_loans') }}
     union
@@ -41,10 +35,8 @@ select
     reuse.batch_key,
     reuse.as_of_date,
     reuse.base_batch_id,
-    published_batches.base_batch_key,
     loans.loan_id,
 from reuse
-inner join published_batches using (base_batch_id)
 inner join {{ source('landing', 'loans') }} as loans using (batch_id)
 anti join changed using (batch_id, loan_id)
 {%- else %}
@@ -53,7 +45,6 @@ select
     null::integer as batch_key,
     null::date as as_of_date,
     null::varchar as base_batch_id,
-    null::integer as base_batch_key,
     null::varchar as loan_id,
 where false
 {%- endif %}

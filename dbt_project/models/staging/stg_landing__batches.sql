@@ -5,7 +5,7 @@
 -- identifier: it is renumbered by every build, so nothing outside the build should keep it.
 select
     batch_id,
-    {{ batch_key() }} as batch_key,
+    dense_rank() over (order by batch_id)::integer as batch_key,
     kind as batch_kind,
     portfolio_id,
     portfolio_name,

@@ -361,7 +361,8 @@ def targets_lines(results: list[dict]) -> list[str]:
             rebuilt = parts["dbt build"] + parts["checks"] + parts["publish"]
             bound = "" if ratio <= 0.2 else (
                 f"the day is delivered as a delta (ingest {parts['ingest']:.0f} s, composing "
-                f"it with its base), but dbt then rebuilds every table from the whole book "
+                f"it with its base); dbt copies the settlement of installments of the loans it "
+                f"leaves unchanged but rebuilds the other tables from the whole book "
                 f"({parts['dbt build']:.0f} s, tests {parts['checks']:.0f} s) and publish "
                 f"rewrites the masked copy ({parts['publish']:.0f} s): those alone are "
                 f"{rebuilt / full.seconds:.2f} of the full build")
@@ -427,11 +428,11 @@ NOTES = [
     "- The next day arrives as a delta (docs/landing-contract.md, \"Deltas\"): only that "
     "day's new and changed rows, on the as-of batch. Ingest reads those and copies the rest of "
     "the book from the published warehouse, so it no longer reads the base's files again. The "
-    "dbt build and the publication still do the whole book: every table is rebuilt from the "
-    "composed snapshot and the masked copy is rewritten. A fifth needs dbt models that keep "
-    "the base's rows of the loans the day does not touch (settlement, DPD, the month-end "
-    "history and what reads it) and rebuild only the others, and a masked copy updated in "
-    "place.",
+    "dbt build copies from the published warehouse the settlement of installments of the "
+    "loans the day leaves unchanged, and computes only the others "
+    "(docs/operations.md, \"Daily builds\"); every other table is still rebuilt from the "
+    "composed snapshot and the masked copy is rewritten. A fifth needs the same for the "
+    "month-end history and what reads it, and a masked copy updated in place.",
     "- The product's DPD and classification is the sum of the dbt models on that path "
     "(`DPD_CLASSIFICATION_MODELS` in `orchestration/postloan/bench/__init__.py`), run two at a "
     "time by dbt, so each model's time includes waiting for the other's core. It does more "
