@@ -20,6 +20,7 @@ import duckdb
 import pytest
 import yaml
 
+from postloan import reuse
 from postloan.cli import run_build
 from postloan.generate import DEFAULT_AS_OF, generate, portfolio_id
 from postloan.landing.contract import ENTITIES, ENTITY_BY_NAME
@@ -485,11 +486,26 @@ def test_a_daily_build_reuses_unchanged_loans_and_equals_computing_every_loan(ba
         1, batch)
 
 
-def test_the_reuse_fingerprint_follows_code_and_rules():
-    """Reuse needs the published results to come from the same code and rules."""
+def test_the_reuse_fingerprint_follows_code_and_rules(tmp_path, monkeypatch):
+    """Reuse needs the published results to come from the same dbt project and rules."""
     assert fingerprint() == fingerprint("{}") == fingerprint(" { } ")
     assert fingerprint('{"dpd_paid_share": 0.9}') != fingerprint()
     assert fingerprint('{"a": 1, "b": 2}') == fingerprint('{"b": 2, "a": 1}')
+    # A copy of the project fingerprints the same until one model changes by one character.
+    project = tmp_path / "dbt_project"
+    for name in reuse.FINGERPRINT_INPUTS:
+        source = DBT_PROJECT_DIR / name
+        if source.is_file():
+            project.mkdir(exist_ok=True)
+            shutil.copy(source, project / name)
+        else:
+            shutil.copytree(source, project / name)
+    before = fingerprint()
+    monkeypatch.setattr(reuse, "DBT_PROJECT_DIR", project)
+    assert fingerprint() == before
+    model = project / "models" / "intermediate" / "int_installment_settlement.sql"
+    model.write_text(model.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    assert fingerprint() != before
 
 
 def test_reuse_is_recorded_only_for_a_published_base_of_the_same_fingerprint(banks, tmp_path):

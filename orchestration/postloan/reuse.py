@@ -10,8 +10,9 @@ models do and why their rows cannot differ.
 The copy is safe only when the published rows came from the same code and the same rules, so a
 build reuses them only when the published warehouse records the same fingerprint: a hash of the
 dbt project (models, macros, seeds, dbt_project.yml), the committee's dbt vars and the product's
-version. Anything else (a first build, a changed model or var, a warehouse of older code, a
-snapshot delivery) computes every loan, as before.
+version. Anything else (a first build, a changed model, macro or var, a snapshot delivery)
+computes every loan, as before. The Python code is not in it: the settlement reads only the raw
+rows, which a daily build carries from the published warehouse, and the dbt SQL.
 """
 
 from __future__ import annotations
