@@ -311,6 +311,7 @@ def test_the_reconciliation_test_lists_every_entity():
 # How the rows came, not what they are: the load audit, and which loans a daily build reused.
 AUDIT_TABLES = {("raw", "load_log"), ("raw", "carried"), ("raw", "changed_loans"),
                 ("raw", "reuse"), ("intermediate", "int_reused_loans"),
+                ("history", "int_reused_history_dates"),
                 ("reporting", "load_reconciliation"), ("reporting", "batch_reconciliation"),
                 ("quality", "builds"), ("quality", "check_results"), ("meta", "build_info"),
                 ("raw", "batches"), ("reporting", "batches")}
@@ -424,66 +425,163 @@ def append_payment(batch: Path, row: list[str]) -> None:
     seal(batch)
 
 
+def rewrite_rows(batch: Path, entity: str, change) -> None:
+    """Pass every row of a batch's csv file through ``change(header, row)``, then seal."""
+    path = batch / f"{entity}.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(
+            [header] + [change(header, row) for row in rows])
+    seal(batch)
+
+
+def set_field(key: str, column: str, value: str):
+    """A ``rewrite_rows`` change: ``column`` becomes ``value`` in the row whose first field is
+    ``key``."""
+    def change(header: list[str], row: list[str]) -> list[str]:
+        if row[0] == key:
+            row[header.index(column)] = value
+        return row
+    return change
+
+
+def borrower_of(batch: Path) -> dict[str, str]:
+    """Each loan's borrower in a batch's loans.csv."""
+    return {row[0]: row[1] for row in csv_rows(batch / "loans.csv")}
+
+
+# A loan more than 90 days past due at a replayed month-end of the base's history, and a
+# non-retail obligor with a loan at 正常 then, none of whose loans the delta names and none of
+# them past due at that date.
+HISTORY_CANDIDATES = """
+    with m as (
+        select * from history.fct_loan_month_ends where class_basis = 'replayed'
+    )
+    select npl.loan_id, npl.as_of_date, other.borrower_id, other.loan_id,
+    from m as npl
+    inner join m as other
+        on other.as_of_date = npl.as_of_date and other.borrower_id <> npl.borrower_id
+    where npl.dpd > 90 and not list_contains($touched, npl.loan_id)
+        and other.class_rank = 1 and other.borrower_type <> 'retail'
+        and not exists (
+            select 1 from history.fct_loan_month_ends as same
+            where same.borrower_id = other.borrower_id
+                and (list_contains($touched, same.loan_id)
+                     or (same.as_of_date = npl.as_of_date and same.dpd > 0)))
+    order by all limit 1
+"""
+
+
 @pytest.mark.slow
 def test_a_daily_build_reuses_unchanged_loans_and_equals_computing_every_loan(banks,
                                                                             tmp_path):
-    """The daily build (the delta alone on the published base) copies the settlement of
-    installments of the loans the delta leaves unchanged. Against the same delta built with
-    every loan computed (no published warehouse: the base is read from its files), every table
-    is the same, also for a payment the delta moves from one loan to another and a payment of
-    the base dated after the base's as-of date (it counts only from the next day)."""
+    """The daily build (the delta alone on the published base) copies the results of the loans
+    the delta leaves unchanged: the settlement of installments, and the month-end history before
+    the base's date of loans none of whose borrower's loans changed. Against the same delta
+    built with every loan computed (no published warehouse: the base is read from its files),
+    every table is the same. The delta moves a payment from one loan to another, moves a loan
+    that was non-performing in the history away from a borrower (whose other loans the obligor
+    rule B3.4 no longer lifts) and changes a borrower's type; the base has a payment dated after
+    its as-of date (it counts only from the next day)."""
     landing = tmp_path / "landing"
     shutil.copytree(banks["deltas"], landing)
-    base, delta = folder(landing, DEFAULT_AS_OF), folder(landing, NEXT_DAY)
-    payments = csv_rows(base / "payments.csv")
-    touched = delta_loan_ids(delta)
+    base = folder(landing, DEFAULT_AS_OF)
+    following = tmp_path / "following"  # the next day's snapshot, made into the delta below
+    shutil.copytree(folder(banks["snapshots"], NEXT_DAY), following)
+    touched = delta_loan_ids(folder(landing, NEXT_DAY))
     by_loan: dict[str, list[tuple[str, ...]]] = {}
-    for row in payments:
+    for row in csv_rows(base / "payments.csv"):
         by_loan.setdefault(row[1], []).append(row)
-    untouched = sorted(loan for loan in by_loan if loan not in touched)
-    moved_from, moved_to, later = untouched[0], untouched[1], untouched[2]
-    # The delta delivers the last payment of one loan again, booked to another loan.
-    moved = list(by_loan[moved_from][-1])
-    moved[1] = moved_to
-    append_payment(delta, moved)
+    moved_from, moved_to, later = sorted(loan for loan in by_loan if loan not in touched)[:3]
     # The base holds a payment value-dated the delta's day: not counted on the base's date.
-    append_payment(base, [f"{later}-PLATE", later, NEXT_DAY.isoformat(), "100.00", "10.00", "",
-                          "synthetic"])
+    for batch in (base, following):
+        append_payment(batch, [f"{later}-PLATE", later, NEXT_DAY.isoformat(), "100.00",
+                               "10.00", "", "synthetic"])
 
     daily, every_loan = tmp_path / "daily" / "postloan.duckdb", tmp_path / "every" / \
         "postloan.duckdb"
-    for day in (DEFAULT_AS_OF, NEXT_DAY):
-        assert run_build(landing, daily, as_of=day.isoformat(), ephemeral=True,
-                         log_level="WARNING") == 0
+    assert run_build(landing, daily, as_of=DEFAULT_AS_OF.isoformat(), ephemeral=True,
+                     log_level="WARNING") == 0
+    with duckdb.connect(str(daily), read_only=True) as con:
+        npl_loan, npl_date, obligor, obligor_loan = con.execute(
+            HISTORY_CANDIDATES, {"touched": sorted(touched | {moved_from, moved_to, later})}
+        ).fetchone()
+    # In the base the non-performing loan belongs to the other obligor; the delta moves it back.
+    original = borrower_of(base)[npl_loan]
+    rewrite_rows(base, "loans", set_field(npl_loan, "borrower_id", obligor))
+    assert run_build(landing, daily, as_of=DEFAULT_AS_OF.isoformat(), ephemeral=True,
+                     log_level="WARNING") == 0
+    shutil.copy(daily, tmp_path / "base.duckdb")
+    # The delta also delivers a payment again, booked to another loan, and a borrower's new type.
+    retyped = sorted({borrower_of(base)[loan] for loan in by_loan if loan not in touched}
+                     - {obligor, original, borrower_of(base)[npl_loan]})[0]
+    borrower_types = {row[0]: row[3] for row in csv_rows(base / "borrowers.csv")}
+    rewrite_rows(following, "borrowers", set_field(
+        retyped, "borrower_type", "sme" if borrower_types[retyped] == "corporate" else "corporate"))
+    moved_payment = by_loan[moved_from][-1][0]
+    rewrite_rows(following, "payments", set_field(moved_payment, "loan_id", moved_to))
+    shutil.rmtree(folder(landing, NEXT_DAY))
+    write_delta(base, following, folder(landing, NEXT_DAY))
+
+    assert run_build(landing, daily, as_of=NEXT_DAY.isoformat(), ephemeral=True,
+                     log_level="WARNING") == 0
     assert run_build(landing, every_loan, as_of=NEXT_DAY.isoformat(), ephemeral=True,
                      log_level="WARNING") == 0
     con = duckdb.connect()
     con.execute(f"attach '{daily}' as d (read_only)")
     con.execute(f"attach '{every_loan}' as e (read_only)")
+    con.execute(f"attach '{tmp_path / 'base.duckdb'}' as b (read_only)")
     assert differing_tables(con, "d", "e") == []
 
-    loans = {row[0] for row in csv_rows(base / "loans.csv")}
     batch = con.execute("select batch_id from d.raw.batches where portfolio_id = ? and "
                         "as_of_date = ?", [PID, NEXT_DAY]).fetchone()[0]
     assert con.execute("select batch_id, base_as_of_date from d.raw.reuse").fetchall() == [
         (batch, DEFAULT_AS_OF)]
     assert con.execute("select count(*) from e.raw.reuse").fetchone() == (0,)
-    # Both loans of the moved payment changed; the late-dated payment's loan is computed too.
+    # Changed: the loans the delta's files name, both loans of the moved payment, the loan moved
+    # between borrowers and the loans of the borrower whose row the delta delivered.
+    old, new = borrower_of(base), borrower_of(following)
+    loans = set(old)
     changed = {row[0] for row in con.execute(
         "select distinct loan_id from d.raw.changed_loans where batch_id = ?", [batch]
     ).fetchall()}
-    assert changed == touched | {moved_from, moved_to}
+    in_files = delta_loan_ids(folder(landing, NEXT_DAY))
+    assert {moved_to, npl_loan} <= in_files
+    assert changed == in_files | {moved_from} | {loan for loan in loans if old[loan] == retyped}
     reused = {row[0] for row in con.execute(
         "select loan_id from d.intermediate.int_reused_loans").fetchall()}
-    assert reused == loans - touched - {moved_from, moved_to, later}
-    assert len(reused) == len(loans) - len(touched) - 3
-    # The reused loans' settlement rows are in the daily build, relabelled with its batch.
+    assert reused == loans - changed - {later}
+    # The history is copied only where no loan of the borrower, old or new, is computed again.
+    computed_borrowers = {old[loan] for loan in loans - reused} | {
+        new[loan] for loan in loans - reused}
+    copies_history = {row[0] for row in con.execute(
+        "select loan_id from d.intermediate.int_reused_loans where copies_history").fetchall()}
+    assert copies_history == {loan for loan in reused if new[loan] not in computed_borrowers}
+    assert obligor_loan in reused - copies_history
+    # ... which matters: the moved loan lifted its old obligor's loan (B3.4) in the base only.
+    lifted = "select class_rank from {}.history.fct_loan_month_ends where loan_id = ? and " \
+        "as_of_date = ?"
+    assert con.execute(lifted.format("b"), [obligor_loan, npl_date]).fetchone()[0] >= 2
+    assert con.execute(lifted.format("e"), [obligor_loan, npl_date]).fetchone() == (1,)
+    # The copies: the settlement rows of every reused loan and the history rows before the
+    # base's date of the loans copying it, relabelled with the new batch.
     assert con.execute("""
         select count(*), count(distinct batch_id), min(batch_id)
         from d.intermediate.int_installment_settlement
         semi join d.intermediate.int_reused_loans using (loan_id)""").fetchone() == (
         sum(1 for row in csv_rows(base / "repayment_schedule.csv") if row[0] in reused),
         1, batch)
+    copied_dates = con.execute("select list(as_of_date order by as_of_date) "
+                               "from d.history.int_reused_history_dates").fetchone()[0]
+    assert copied_dates == con.execute(
+        "select list(as_of_date order by as_of_date) from b.history.int_history_dates "
+        "where as_of_date < ?", [DEFAULT_AS_OF]).fetchone()[0]
+    history = """select count(*), count(distinct batch_id) from {}.history.fct_loan_month_ends
+        where list_contains($loans, loan_id) and as_of_date < $day"""
+    params = {"loans": sorted(copies_history), "day": DEFAULT_AS_OF}
+    assert con.execute(history.format("d"), params).fetchone() == (
+        con.execute(history.format("b"), params).fetchone()[0], 1)
 
 
 def test_the_reuse_fingerprint_follows_code_and_rules(tmp_path, monkeypatch):

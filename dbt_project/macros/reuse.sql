@@ -31,8 +31,9 @@
 
 {#- The published rows of this model for the loans of int_reused_loans, relabelled with this
     build's batch: `relabel` lists the batch columns the model has (batch_id, batch_key,
-    as_of_date); the published rows name the base batch by its batch_id. -#}
-{% macro published_rows(relabel) -%}
+    as_of_date); the published rows name the base batch by its batch_id. With `history`, only
+    the reused loans whose history is copied, at the dates int_reused_history_dates lists. -#}
+{% macro published_rows(relabel, history=false) -%}
     select published.* replace (
         {%- for column in relabel %}
         reused.{{ column }} as {{ column }}{{ "," if not loop.last }}
@@ -42,4 +43,10 @@
     inner join {{ ref('int_reused_loans') }} as reused
         on published.batch_id = reused.base_batch_id
         and published.loan_id = reused.loan_id
+    {%- if history %}
+        and reused.copies_history
+    inner join {{ ref('int_reused_history_dates') }} as copied
+        on copied.batch_key = reused.batch_key
+        and copied.as_of_date = published.as_of_date
+    {%- endif %}
 {%- endmacro %}

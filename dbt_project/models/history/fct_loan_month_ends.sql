@@ -14,6 +14,12 @@
 -- the classes need (the per-loan text columns join at the end); what lifts a class is found
 -- from the few loans it concerns; and each loan-date's class is computed where the row is, not
 -- in a second table of every loan-date joined back.
+-- A daily build copies the rows of the loans int_reused_loans marks copies_history at the dates
+-- of int_reused_history_dates from the published warehouse (int_loan_history_grid leaves them
+-- out): neither the loan nor any loan of its borrower changed, and the rules are the same.
+-- depends_on: {{ ref('int_reused_loans') }}
+-- depends_on: {{ ref('int_reused_history_dates') }}
+{%- set reuse = reuse_batches() %}
 with
 
 grid as (
@@ -230,3 +236,7 @@ final as (
 )
 
 select * from final
+{%- if reuse %}
+union all
+{{ published_rows(['batch_id', 'batch_key'], history=true) }}
+{%- endif %}

@@ -7,11 +7,22 @@
 -- ASOF joins are keyed by batch_key (stg_landing__batches), not the longer batch_id.
 -- Ephemeral: fct_loan_month_ends is its only reader, and a table would write and read back one
 -- row per loan and month-end (23 million at the 1,000,000-loan demonstration bank) for nothing.
+-- A daily build leaves out the loan-dates whose rows fct_loan_month_ends copies from the published
+-- warehouse (int_reused_loans with copies_history, at int_reused_history_dates).
 {{ config(materialized='ephemeral') }}
+-- depends_on: {{ ref('int_reused_loans') }}
+-- depends_on: {{ ref('int_reused_history_dates') }}
+{%- set reuse = reuse_batches() %}
 with
 
 dates as (
+    {%- if reuse %}
+    select dates.*, copied.as_of_date is not null as rows_copied,
+    from {{ ref('int_history_dates') }} as dates
+    left join {{ ref('int_reused_history_dates') }} as copied using (batch_key, as_of_date)
+    {%- else %}
     select * from {{ ref('int_history_dates') }}
+    {%- endif %}
 ),
 
 loans as (
@@ -76,9 +87,15 @@ closures as (
         events.disposal_date,
         repaid.repaid_date,
         least(events.write_off_date, events.disposal_date, repaid.repaid_date) as left_book_on,
+        {%- if reuse %}
+        coalesce(reused.copies_history, false) as history_copied,
+        {%- endif %}
     from principal_target
     left join events using (batch_id, loan_id)
     left join repaid using (batch_key, loan_id)
+    {%- if reuse %}
+    left join {{ ref('int_reused_loans') }} as reused using (batch_key, loan_id)
+    {%- endif %}
 ),
 
 grid as (
@@ -94,9 +111,12 @@ grid as (
         on closures.batch_key = dates.batch_key
         and closures.disbursement_date <= dates.as_of_date
     -- On the book, or the first date at or after it left (its closing row).
-    where closures.left_book_on is null
+    where (closures.left_book_on is null
         or dates.as_of_date
-            <= least(last_day(closures.left_book_on), dates.batch_as_of_date)
+            <= least(last_day(closures.left_book_on), dates.batch_as_of_date))
+    {%- if reuse %}
+        and not (dates.rows_copied and closures.history_copied)
+    {%- endif %}
 ),
 
 with_paid as (

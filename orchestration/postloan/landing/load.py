@@ -140,7 +140,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             base_rows bigint, replaced_rows bigint, carried_rows bigint, seconds double)""")
     # The loans a delta changed, per entity that names a loan: those of the rows its files
     # delivered and of the base's rows they replaced (a payment moved to another loan changes
-    # both). A daily build reuses the published results of the other loans (postloan/reuse.py).
+    # both); for the borrowers it delivered, the base's loans of those borrowers (a borrower's
+    # type decides its loans' obligor rules). A daily build reuses the published results of the
+    # other loans (postloan/reuse.py).
     con.execute("""
         create table if not exists raw.changed_loans (
             batch_id varchar, entity varchar, loan_id varchar)""")
@@ -795,6 +797,16 @@ def carry_from_base(con: duckdb.DuckDBPyConnection, entity: c.Entity, plan: Batc
             select distinct $batch, '{entity.name}', loan_id from (
                 select loan_id from raw.{entity.name} where batch_id = $batch{replaced})
         """, params if replaced else {"batch": plan.batch_id})
+    elif entity.key == ("borrower_id",):
+        # The delta's own loans (loaded after their borrowers) are recorded with the loans.
+        con.execute(f"""
+            insert into raw.changed_loans
+            select distinct $batch, '{entity.name}', b.loan_id
+            from {source}raw.loans as b
+            semi join (select borrower_id from raw.{entity.name} where batch_id = $batch) as d
+                using (borrower_id)
+            where b.batch_id = $base
+        """, params)
     carried = con.execute(f"""
         insert into raw.{entity.name}
         select {cols}, $batch, b.source_file, b.line_number
