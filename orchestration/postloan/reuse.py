@@ -2,16 +2,17 @@
 
 The daily run builds one delta batch (``--as-of`` its date) whose base the published warehouse
 holds. For most loans nothing changed overnight: the same schedule, the same payments. A model
-whose rows for a loan depend only on that loan's rows (so far the settlement of installments)
-copies those rows from the published warehouse instead of recomputing them, and computes only
-the loans the delta changed (raw.changed_loans). docs/operations.md ("Daily builds") says which
-models do and why their rows cannot differ.
+whose rows for a loan depend only on rows that did not change copies those rows from the
+published warehouse instead of recomputing them, and computes only the loans the delta changed
+(raw.changed_loans): the settlement of installments (the loan's own rows) and the month-end
+history before the base's date (the rows of the loan and of its borrower's other loans).
+docs/operations.md ("Daily builds") says which models do and why their rows cannot differ.
 
 The copy is safe only when the published rows came from the same code and the same rules, so a
 build reuses them only when the published warehouse records the same fingerprint: a hash of the
 dbt project (models, macros, seeds, dbt_project.yml), the committee's dbt vars and the product's
 version. Anything else (a first build, a changed model, macro or var, a snapshot delivery)
-computes every loan, as before. The Python code is not in it: the settlement reads only the raw
+computes every loan, as before. The Python code is not in it: both models read only the raw
 rows, which a daily build carries from the published warehouse, and the dbt SQL.
 """
 

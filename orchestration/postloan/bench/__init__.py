@@ -361,8 +361,9 @@ def targets_lines(results: list[dict]) -> list[str]:
             rebuilt = parts["dbt build"] + parts["checks"] + parts["publish"]
             bound = "" if ratio <= 0.2 else (
                 f"the day is delivered as a delta (ingest {parts['ingest']:.0f} s, composing "
-                f"it with its base); dbt copies the settlement of installments of the loans it "
-                f"leaves unchanged but rebuilds the other tables from the whole book "
+                f"it with its base); dbt copies the settlement of installments and the earlier "
+                f"month-end history of the loans it leaves unchanged but rebuilds the other "
+                f"tables from the whole book "
                 f"({parts['dbt build']:.0f} s, tests {parts['checks']:.0f} s) and publish "
                 f"rewrites the masked copy ({parts['publish']:.0f} s): those alone are "
                 f"{rebuilt / full.seconds:.2f} of the full build")
@@ -429,10 +430,12 @@ NOTES = [
     "day's new and changed rows, on the as-of batch. Ingest reads those and copies the rest of "
     "the book from the published warehouse, so it no longer reads the base's files again. The "
     "dbt build copies from the published warehouse the settlement of installments of the "
-    "loans the day leaves unchanged, and computes only the others "
-    "(docs/operations.md, \"Daily builds\"); every other table is still rebuilt from the "
+    "loans the day leaves unchanged, and their month-end history before the base's date where "
+    "no loan of their borrower changed; it computes only the others "
+    "(docs/operations.md, \"Daily builds\"). Every other table is still rebuilt from the "
     "composed snapshot and the masked copy is rewritten. A fifth needs the same for the "
-    "month-end history and what reads it, and a masked copy updated in place.",
+    "tables that read the history and the loan-level tables, and a masked copy updated in "
+    "place.",
     "- The product's DPD and classification is the sum of the dbt models on that path "
     "(`DPD_CLASSIFICATION_MODELS` in `orchestration/postloan/bench/__init__.py`), run two at a "
     "time by dbt, so each model's time includes waiting for the other's core. It does more "
@@ -445,7 +448,7 @@ NOTES = [
     "SQL needs only the total paid per loan.",
     "- At size L the month-end history is the largest part of the dbt build: every loan at "
     "every month-end since the first disbursement (72 month-ends, about 23 million loan-months), "
-    "rebuilt in full by every build (`fct_loan_month_ends` with the grid of balances inlined "
+    "rebuilt in full by every full build (`fct_loan_month_ends` with the grid of balances inlined "
     "into it, `int_loan_history_dpd`, the transitions counted once in "
     "`int_migration_counts` for the migration and roll-rate tables, and the trend and "
     "industry-history tables that read it).",
