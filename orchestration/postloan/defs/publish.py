@@ -91,7 +91,8 @@ def write_build_info(con: duckdb.DuckDBPyConnection, build_id: str, build: Build
             landing_dir varchar, as_of_filter varchar, published_copy varchar,
             dbt_vars varchar, reuse_fingerprint varchar)""")
     # reuse_fingerprint: the next daily build reuses this build's results of the loans its
-    # delta leaves unchanged only if it has the same code and rules (postloan/reuse.py).
+    # delta leaves unchanged only if it has the same dbt project, vars and version
+    # (postloan/reuse.py).
     con.execute("insert into meta.build_info values (?, ?, ?, ?, ?, 'full', ?, ?)",
                 [build_id, built_at, postloan.__version__, str(build.landing_path),
                  build.as_of or "all", build.dbt_vars, fingerprint(build.dbt_vars)])
