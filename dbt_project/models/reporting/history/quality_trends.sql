@@ -9,7 +9,10 @@
 --   performing at the date; empty until those 12 months have been observed.
 with
 
-snapshots as (
+-- Not materialized: read where it is used (three scans of the month-end history's columns
+-- each needs), not first copied whole (23 million rows at the 1,000,000-loan bank: 14.1 s ->
+-- 6.7 s for the model alone).
+snapshots as not materialized (
     select * from {{ ref('class_snapshots') }}
 ),
 

