@@ -136,6 +136,37 @@ def test_every_record_is_loaded_rejected_or_skipped(tmp_path):
         [("L1", Decimal("100.10"))]
 
 
+def test_a_repeated_composite_key_is_quarantined_when_no_other_row_is_broken(tmp_path):
+    """With no other broken row the duplicate check runs without the anti-join on rejects:
+    both copies of a repeated (loan_id, installment_no) are still quarantined, with their lines,
+    the other rows load, and the records reconcile."""
+    folder = tmp_path / "b"
+    basic_batch(folder, [["L1", "B1", "p", "100.00", "2024-01-01", "2025-01-01", "credit"],
+                         ["L2", "B2", "p", "60.00", "2024-01-01", "2025-01-01", "credit"]])
+    write_csv(folder / "repayment_schedule.csv",
+              ["loan_id", "installment_no", "due_date", "principal_due", "interest_due"],
+              [["L1", "1", "2024-02-01", "50.00", "1.00"],
+               ["L1", "2", "2024-03-01", "25.00", "0.50"],
+               ["L2", "1", "2024-02-01", "60.00", "0.60"],
+               ["L1", "2", "2024-03-01", "25.00", "0.40"],
+               ["L1", "3", "2024-04-01", "25.00", "0.25"]])
+    write_manifest(folder, files={"borrowers": "borrowers.csv", "loans": "loans.csv",
+                                  "repayment_schedule": "repayment_schedule.csv"})
+    con = load_all(tmp_path)
+    rejects = con.execute("""
+        select line_number, column_name, rule, reason, raw_value from raw.rejects
+        where entity = 'repayment_schedule' order by line_number""").fetchall()
+    assert rejects == [(3, "loan_id", "unique_key", "duplicate key L1|2 (lines 3, 5)", "L1"),
+                       (5, "loan_id", "unique_key", "duplicate key L1|2 (lines 3, 5)", "L1")]
+    loaded = con.execute("select loan_id, installment_no from raw.repayment_schedule "
+                         "order by all").fetchall()
+    assert loaded == [("L1", 1), ("L1", 3), ("L2", 1)]
+    log = con.execute("select data_lines, loaded_rows, rejected_rows, skipped_rows "
+                      "from raw.load_log where entity = 'repayment_schedule'").fetchone()
+    assert log == (5, 3, 2, 0)
+    assert log[0] == independent_record_count(folder / "repayment_schedule.csv", "utf-8")
+
+
 def test_loading_the_same_batch_twice_changes_nothing(tmp_path):
     basic_batch(tmp_path / "b", [["L1", "B1", "p", "1.00", "2024-01-01", "2025-01-01", "credit"],
                                  ["L2", "B9", "p", "1.00", "2024-01-01", "2025-01-01", "credit"]])
