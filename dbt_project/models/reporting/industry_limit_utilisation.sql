@@ -59,8 +59,9 @@ exposure as (
         max(dated.provenance_rank) as provenance_rank,
     from dated
     inner join nodes using (industry_scheme, industry_code)
-    -- Only the nodes with a limit of the portfolio are measured: the other nodes of a loan's
-    -- industry path would be summed for nothing (at the 1,000,000-loan bank, 7.5 s -> 3.7 s).
+    -- Only the nodes that have a limit in the portfolio are read below, so only those are
+    -- summed, not every node of each loan's industry path (at the 1,000,000-loan bank: 7.5 s ->
+    -- 3.7 s for the model alone).
     semi join limits
         on limits.portfolio_id = dated.portfolio_id
         and limits.scheme = nodes.tree
