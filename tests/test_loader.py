@@ -136,6 +136,34 @@ def test_every_record_is_loaded_rejected_or_skipped(tmp_path):
         [("L1", Decimal("100.10"))]
 
 
+def test_a_date_that_does_not_exist_is_named_as_such(tmp_path):
+    """A cell in a date's form naming no real day says which part does not exist; other text
+    keeps the form's reason. Both sides of each month's end: the last day loads."""
+    folder = tmp_path / "b"
+    dates = ["2018-02-28", "2018-02-29", "2020-02-29", "2020/2/30", "20180431", "20180430",
+             "2018年4月31日", "2018-13-01", "2018-00-10", "2018-01-00", "2018-1-x", "30.02.2018"]
+    rows = [[f"L{i}", "B1", "p", "5.00", d, "2030-01-01", "credit"] for i, d in enumerate(dates)]
+    basic_batch(folder, rows)
+    con = load_all(tmp_path)
+    loaded = con.execute("select disbursement_date from raw.loans order by 1").fetchall()
+    assert loaded == [(dt.date(2018, 2, 28),), (dt.date(2018, 4, 30),), (dt.date(2020, 2, 29),)]
+    reasons = con.execute("select raw_value, reason from raw.rejects "
+                          "where entity = 'loans' order by line_number").fetchall()
+    form = ("disbursement_date must be a date YYYY-MM-DD (or YYYY/MM/DD, YYYYMMDD, "
+            "YYYY年M月D日, an Excel day number)")
+    assert reasons == [
+        ("2018-02-29", "disbursement_date: 2018-02-29 is not a date: 2018-02 has 28 days"),
+        ("2020/2/30", "disbursement_date: 2020/2/30 is not a date: 2020-02 has 29 days"),
+        ("20180431", "disbursement_date: 20180431 is not a date: 2018-04 has 30 days"),
+        ("2018年4月31日", "disbursement_date: 2018年4月31日 is not a date: 2018-04 has 30 days"),
+        ("2018-13-01", "disbursement_date: 2018-13-01 is not a date: there is no month 13"),
+        ("2018-00-10", "disbursement_date: 2018-00-10 is not a date: there is no month 0"),
+        ("2018-01-00", "disbursement_date: 2018-01-00 is not a date: 2018-01 has 31 days"),
+        ("2018-1-x", form),
+        ("30.02.2018", form),
+    ]
+
+
 def test_a_repeated_composite_key_is_quarantined_when_no_other_row_is_broken(tmp_path):
     """With no other broken row the duplicate check runs without the anti-join on rejects:
     both copies of a repeated (loan_id, installment_no) are still quarantined, with their lines,
