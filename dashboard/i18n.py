@@ -217,6 +217,7 @@ LABELS: dict[str, dict[str, str]] = {
     "col.status": {"zh": "状态", "en": "Status"},
     "col.build_id": {"zh": "版本编号", "en": "Build"},
     "col.failed_step": {"zh": "失败步骤", "en": "Failed step"},
+    "col.rejects_file": {"zh": "拒绝行文件", "en": "Rejected rows file"},
     # --- codes ----------------------------------------------------------------------------
     "bucket.M0": {"zh": "M0 未逾期（0天）", "en": "M0 current (0)"},
     "bucket.M1": {"zh": "M1 逾期1–30天", "en": "M1 1–30 days"},

@@ -525,7 +525,8 @@ def test_failed_build_leaves_published_file_and_logs_failure(
         write_batch(landing, seed=21, rows={"loans": true_rows + 5})
         step, words = "ingest_landing", "control_totals_match"
     elif case == "no_loan_loaded":
-        _break_loans(write_batch(landing, seed=22))
+        broken = write_batch(landing, seed=22)
+        _break_loans(broken)
         step, words = "ingest_landing", "raw/loans not_empty"
     else:
         # A rule set with no floors in the seeds: the loans load and pass every landing check,
@@ -548,6 +549,29 @@ def test_failed_build_leaves_published_file_and_logs_failure(
     assert record["status"] == "failure" and record["build_id"] is None
     assert record["failed_step"] == step, record
     assert record["reason"] and words in record["reason"], record
+
+    # The quarantined rows of the failed build are left beside the warehouse, not lost with its
+    # private file.
+    saved = sorted(warehouse.parent.glob("postloan.rejects-*.csv"))
+    if case == "no_loan_loaded":
+        path = warehouse.with_name(f"postloan.rejects-{record['run_id'][:8]}.csv")
+        assert saved == [path] and record["rejects_file"] == str(path), (saved, record)
+        assert str(path) in stderr
+        assert path.stat().st_mode & 0o777 == 0o640
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        assert len(rows) == record["rejected_rows"] > 0
+        with (broken / "loans.csv").open(encoding="utf-8", newline="") as fh:
+            delivered = sum(1 for _ in csv.reader(fh)) - 1  # counted without the loader
+        loans = [r for r in rows if r["entity"] == "loans"]
+        assert sorted(int(r["line_number"]) for r in loans) == list(range(2, delivered + 2))
+        assert {(r["column_name"], r["rule"], r["raw_value"]) for r in loans} == \
+            {("contract_amount", "type", "n/a")}
+        assert all(r["source_file"].endswith("loans.csv") and r["raw_record"] for r in loans)
+    else:
+        assert saved == [] and record["rejects_file"] is None, (saved, record)
+        assert record["rejected_rows"] == 0
     print(f"\n{case}: failed in {seconds:.1f}s at {record['failed_step']}: "
           f"{record['reason'][:200]!r}")
 

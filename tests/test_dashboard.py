@@ -374,9 +374,13 @@ def test_failed_refresh_banner(warehouse: Path) -> None:
         warehouse,
         [
             fx.run_record("run-1", "success", BUILT_A, "build-A"),
-            fx.run_record(
-                "run-2", "failure", BUILT_B, None, "dbt_build", "not_null_loans_loan_id failed"
-            ),
+            {
+                **fx.run_record(
+                    "run-2", "failure", BUILT_B, None, "dbt_build", "not_null_loans_loan_id failed"
+                ),
+                "rejected_rows": 1234,
+                "rejects_file": "/srv/warehouse/postloan.rejects-run-2.csv",
+            },
         ],
     )
     at = run_app()
@@ -389,6 +393,10 @@ def test_failed_refresh_banner(warehouse: Path) -> None:
     at.switch_page("pages_/loads.py").run()
     assert not at.exception
     assert any(r"dbt\_build" in w for w in texts(at.warning))
+    runs = at.dataframe[-1].value  # the run log, newest first, with the failed build's rejects
+    assert runs["运行编号"].tolist() == ["run-2", "run-1"]
+    assert runs["拒绝行数"].iloc[0] == 1234 and pd.isna(runs["拒绝行数"].iloc[1])
+    assert runs["拒绝行文件"].tolist()[0] == "/srv/warehouse/postloan.rejects-run-2.csv"
     at.radio(key="lang").set_value("en").run()
     (warning,) = texts(at.warning)
     assert warning.startswith("The last refresh failed (2024-07-03 10:00:00 UTC) in step dbt")

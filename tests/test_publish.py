@@ -1,12 +1,14 @@
-"""Masking personal data for the separately published copy."""
+"""Masking personal data for the separately published copy; a failed build's rejects."""
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
 
 import duckdb
 
-from postloan.publish import copy_masked
+from postloan.landing.load import ensure_raw_schema
+from postloan.publish import build_path, copy_masked, save_failed_rejects
 
 
 def test_copy_masks_names_ids_and_rejected_raw_records(tmp_path):
@@ -46,3 +48,39 @@ def test_copy_masks_names_ids_and_rejected_raw_records(tmp_path):
     con.close()
     assert "李四".encode() not in (tmp_path / "masked.duckdb").read_bytes()
     assert "张三".encode() not in (tmp_path / "masked.duckdb").read_bytes()
+
+
+def test_a_failed_builds_rejects_are_saved_beside_the_warehouse_in_order(tmp_path):
+    warehouse = tmp_path / "postloan.duckdb"
+    run_id = "abcdef12-3456"
+    assert save_failed_rejects(warehouse, run_id) is None  # no private file: nothing to save
+    private = build_path(warehouse, run_id[:8])
+    con = duckdb.connect(str(private))
+    ensure_raw_schema(con)
+    con.close()
+    assert save_failed_rejects(warehouse, run_id) is None  # no rejects: no file
+    assert list(tmp_path.glob("*.csv")) == []
+
+    con = duckdb.connect(str(private))
+    con.execute("""insert into raw.rejects values
+        ('b2', 'loans', 'b2/loans.csv', 7, 'disbursement_date', 'type',
+         'disbursement_date: 2018-02-30 is not a date: 2018-02 has 28 days', '2018-02-30',
+         '{"loan_id":"L7","borrower_name":"张三"}'),
+        ('b1', 'payments', 'b1/payments.csv', 12, 'amount', 'nonnegative',
+         'amount must not be negative', '-1.00', '{"amount":"-1.00"}'),
+        ('b1', 'loans', 'b1/loans.csv', 3, null, 'field_count', 'line has 9 fields, header 8',
+         null, 'L3,B1,"a, b"')""")
+    con.close()
+    path, count = save_failed_rejects(warehouse, run_id)
+    assert path == tmp_path / "postloan.rejects-abcdef12.csv" and count == 3
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert path.stat().st_mode & 0o777 == 0o640
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["batch_id", "entity", "source_file", "line_number", "column_name", "rule",
+                       "reason", "raw_value", "raw_record"]
+    assert [(r[0], r[2], r[3], r[4]) for r in rows[1:]] == [
+        ("b1", "b1/loans.csv", "3", ""), ("b1", "b1/payments.csv", "12", "amount"),
+        ("b2", "b2/loans.csv", "7", "disbursement_date")]
+    assert rows[1][8] == 'L3,B1,"a, b"' and rows[3][8] == '{"loan_id":"L7","borrower_name":"张三"}'
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".postloan.rejects")] == []

@@ -57,6 +57,8 @@ RUN_TABLE = (
     Col("build_id"),
     Col("failed_step"),
     Col("reason"),
+    Col("rejected_rows", COUNT),
+    Col("rejects_file"),
 )
 
 
@@ -127,6 +129,8 @@ def render_runs(runs: list[dict], lang: str) -> None:
     for col in RUN_TABLE:
         if col.name not in frame.columns:
             frame[col.name] = None
+    # Successful runs (and failures logged before the count was kept) have none: blank, not 0.0
+    frame["rejected_rows"] = frame["rejected_rows"].astype("Int64")
     tables.show(frame, RUN_TABLE, lang)
 
 

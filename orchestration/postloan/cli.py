@@ -132,7 +132,7 @@ def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0
     from dagster import DagsterInstance
 
     from postloan.defs.sensors import failure_record
-    from postloan.publish import BuildLockedError, build_path
+    from postloan.publish import BuildLockedError, build_path, save_failed_rejects
     from postloan.runlog import append_run, read_runs
 
     if not landing.is_dir():
@@ -151,13 +151,17 @@ def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0
         print(f"published {warehouse} (build {result.run_id})")
         return 0
     step, reason = _failure_summary(result)
+    saved = save_failed_rejects(warehouse, result.run_id)
     if not any(r.get("run_id") == result.run_id for r in read_runs(warehouse)):
-        append_run(warehouse, {**failure_record(result.run_id, step, reason, warehouse),
+        append_run(warehouse, {**failure_record(result.run_id, step, reason, warehouse, saved),
                                "started_at": started})
     private = build_path(warehouse, result.run_id[:8])
     for leftover in warehouse.parent.glob(private.stem + ".*"):
         leftover.unlink(missing_ok=True)
     print(f"postloan build FAILED at {step}: {reason}", file=sys.stderr)
+    if saved:
+        print(f"{saved[1]:,} rejected rows (file, line, column, reason) are in {saved[0]}",
+              file=sys.stderr)
     if warehouse.exists():
         print(f"the published warehouse {warehouse} is unchanged", file=sys.stderr)
     else:

@@ -258,3 +258,61 @@ def published_signature(warehouse: Path) -> tuple[int, int] | None:
     except FileNotFoundError:
         return None
     return (st.st_ino, st.st_mtime_ns)
+
+
+REJECT_COLUMNS = ("batch_id", "entity", "source_file", "line_number", "column_name", "rule",
+                  "reason", "raw_value", "raw_record")
+
+
+def failed_rejects_path(warehouse: Path, run_id: str) -> Path:
+    """Where a failed build leaves its quarantined rows: beside the warehouse, named by run."""
+    return warehouse.with_name(f"{warehouse.stem}.rejects-{run_id[:8]}.csv")
+
+
+def save_failed_rejects(warehouse: Path, run_id: str) -> tuple[Path, int] | None:
+    """Write the quarantined rows of a failed build to a CSV beside the warehouse, before its
+    private file is removed; return the file and its row count (None when there are none).
+
+    A published build shows its rejects in ``reporting.rejects``. A build that stops (a file that
+    does not reconcile, a repeated key, a failed dbt test) publishes nothing, so without this the
+    operator would see which checks failed but not the file, line, column and reason of each row.
+    The file is UTF-8 with a byte-order mark (Excel reads the Chinese), one row per broken rule,
+    ordered by batch, file and line, and holds the raw record as delivered: personal data, as in
+    the unmasked warehouse, so it is readable by its owner and group only.
+    """
+    private = build_path(warehouse, run_id[:8])
+    if not private.exists():
+        return None
+    try:
+        con = duckdb.connect(str(private), read_only=True)
+    except duckdb.Error:
+        return None  # not a complete database file (killed while created): nothing to read
+    try:
+        has_table = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'raw' "
+            "and table_name = 'rejects'").fetchone()[0]
+        if not has_table:
+            return None
+        count = con.execute("select count(*) from raw.rejects").fetchone()[0]
+        if not count:
+            return None
+        target = failed_rejects_path(warehouse, run_id)
+        part = target.with_name("." + target.name + ".part")
+        body = part.with_name(part.name + ".body")
+        columns = ", ".join(REJECT_COLUMNS)
+        # COPY takes no bound parameters; the path is ours, quoted as a SQL literal.
+        con.execute(f"copy (select {columns} from raw.rejects order by batch_id, source_file, "
+                    f"line_number, column_name, rule) to '"
+                    + str(body).replace("'", "''") + "' (header, delimiter ',')")
+    finally:
+        con.close()
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+    with os.fdopen(fd, "wb") as out, body.open("rb") as src:
+        out.write(b"\xef\xbb\xbf")
+        while chunk := src.read(1 << 20):
+            out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    body.unlink()
+    os.replace(part, target)
+    return target, count

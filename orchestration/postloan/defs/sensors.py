@@ -6,14 +6,20 @@ from pathlib import Path
 from dagster import DefaultSensorStatus, RunFailureSensorContext, run_failure_sensor
 
 from postloan.paths import warehouse_path
+from postloan.publish import save_failed_rejects
 from postloan.runlog import append_run, read_runs
 
 
-def failure_record(run_id: str, step: str | None, reason: str, warehouse: Path) -> dict:
+def failure_record(run_id: str, step: str | None, reason: str, warehouse: Path,
+                   rejects: tuple[Path, int] | None = None) -> dict:
+    """A failed build's run-log line; ``rejects``: the CSV its quarantined rows were saved to
+    (``postloan.publish.save_failed_rejects``) and their count."""
     return {
         "run_id": run_id, "status": "failure", "build_id": None,
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "warehouse": str(warehouse), "failed_step": step, "reason": reason,
+        "rejects_file": str(rejects[0]) if rejects else None,
+        "rejected_rows": rejects[1] if rejects else 0,
     }
 
 
@@ -30,4 +36,6 @@ def record_failed_builds(context: RunFailureSensorContext) -> None:
         step, reason = steps[0].step_key, (error.message.strip() if error else "step failed")
     else:
         step, reason = None, context.failure_event.message or "run failed"
-    append_run(warehouse, failure_record(run_id, step, reason, warehouse))
+    # The failed run's private file stays until the next build starts: save its rejects now.
+    saved = save_failed_rejects(warehouse, run_id)
+    append_run(warehouse, failure_record(run_id, step, reason, warehouse, saved))
