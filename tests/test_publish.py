@@ -83,4 +83,5 @@ def test_a_failed_builds_rejects_are_saved_beside_the_warehouse_in_order(tmp_pat
         ("b1", "b1/loans.csv", "3", ""), ("b1", "b1/payments.csv", "12", "amount"),
         ("b2", "b2/loans.csv", "7", "disbursement_date")]
     assert rows[1][8] == 'L3,B1,"a, b"' and rows[3][8] == '{"loan_id":"L7","borrower_name":"张三"}'
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".postloan.rejects")] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".postloan.build-abcdef12.duckdb",
+                                                          "postloan.rejects-abcdef12.csv"]

@@ -151,7 +151,11 @@ def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0
         print(f"published {warehouse} (build {result.run_id})")
         return 0
     step, reason = _failure_summary(result)
-    saved = save_failed_rejects(warehouse, result.run_id)
+    try:
+        saved = save_failed_rejects(warehouse, result.run_id)
+    except Exception as exc:  # noqa: BLE001 - the build's own failure is what must be reported
+        saved = None
+        print(f"postloan build: could not save the rejected rows: {exc}", file=sys.stderr)
     if not any(r.get("run_id") == result.run_id for r in read_runs(warehouse)):
         append_run(warehouse, {**failure_record(result.run_id, step, reason, warehouse, saved),
                                "started_at": started})

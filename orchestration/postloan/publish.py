@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -278,7 +280,9 @@ def save_failed_rejects(warehouse: Path, run_id: str) -> tuple[Path, int] | None
     operator would see which checks failed but not the file, line, column and reason of each row.
     The file is UTF-8 with a byte-order mark (Excel reads the Chinese), one row per broken rule,
     ordered by batch, file and line, and holds the raw record as delivered: personal data, as in
-    the unmasked warehouse, so it is readable by its owner and group only.
+    the unmasked warehouse, so it is readable by its owner and group only (its temporary files
+    sit in a folder only the owner can open). Raises OSError or duckdb.Error when the file cannot be written;
+    the callers report that beside the build's own failure.
     """
     private = build_path(warehouse, run_id[:8])
     if not private.exists():
@@ -287,32 +291,33 @@ def save_failed_rejects(warehouse: Path, run_id: str) -> tuple[Path, int] | None
         con = duckdb.connect(str(private), read_only=True)
     except duckdb.Error:
         return None  # not a complete database file (killed while created): nothing to read
+    target = failed_rejects_path(warehouse, run_id)
+    # DuckDB writes its CSV with the default mode, so into a folder only the owner can open.
+    scratch = Path(tempfile.mkdtemp(prefix=".rejects-", dir=warehouse.parent))
+    body, part = scratch / "body.csv", scratch / "with-bom.csv"
     try:
-        has_table = con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'raw' "
-            "and table_name = 'rejects'").fetchone()[0]
-        if not has_table:
-            return None
-        count = con.execute("select count(*) from raw.rejects").fetchone()[0]
-        if not count:
-            return None
-        target = failed_rejects_path(warehouse, run_id)
-        part = target.with_name("." + target.name + ".part")
-        body = part.with_name(part.name + ".body")
-        columns = ", ".join(REJECT_COLUMNS)
-        # COPY takes no bound parameters; the path is ours, quoted as a SQL literal.
-        con.execute(f"copy (select {columns} from raw.rejects order by batch_id, source_file, "
-                    f"line_number, column_name, rule) to '"
-                    + str(body).replace("'", "''") + "' (header, delimiter ',')")
+        try:
+            has_table = con.execute(
+                "select count(*) from duckdb_tables() where schema_name = 'raw' "
+                "and table_name = 'rejects'").fetchone()[0]
+            count = con.execute("select count(*) from raw.rejects").fetchone()[0] \
+                if has_table else 0
+            if not count:
+                return None
+            # COPY takes no bound parameters; the path is ours, quoted as a SQL literal.
+            con.execute(f"copy (select {', '.join(REJECT_COLUMNS)} from raw.rejects "
+                        f"order by batch_id, source_file, line_number, column_name, rule) to '"
+                        + str(body).replace("'", "''") + "' (header, delimiter ',')")
+        finally:
+            con.close()
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+        with os.fdopen(fd, "wb") as out, body.open("rb") as src:
+            out.write(b"\xef\xbb\xbf")
+            while chunk := src.read(1 << 20):
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(part, target)
     finally:
-        con.close()
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
-    with os.fdopen(fd, "wb") as out, body.open("rb") as src:
-        out.write(b"\xef\xbb\xbf")
-        while chunk := src.read(1 << 20):
-            out.write(chunk)
-        out.flush()
-        os.fsync(out.fileno())
-    body.unlink()
-    os.replace(part, target)
+        shutil.rmtree(scratch, ignore_errors=True)
     return target, count

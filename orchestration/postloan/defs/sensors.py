@@ -37,5 +37,9 @@ def record_failed_builds(context: RunFailureSensorContext) -> None:
     else:
         step, reason = None, context.failure_event.message or "run failed"
     # The failed run's private file stays until the next build starts: save its rejects now.
-    saved = save_failed_rejects(warehouse, run_id)
+    try:
+        saved = save_failed_rejects(warehouse, run_id)
+    except Exception as exc:  # noqa: BLE001 - the failure itself must still be logged
+        saved = None
+        context.log.warning(f"could not save the rejected rows of run {run_id}: {exc}")
     append_run(warehouse, failure_record(run_id, step, reason, warehouse, saved))
