@@ -41,7 +41,8 @@ def test_report_has_rates_ratios_and_the_skipped_pandas():
     assert "Peak memory of the build (process tree): 2.00 GB." in text
     assert ("delivered as a delta of 1,234 rows on the as-of batch and built with `--as-of` "
             "that day): 80.0 s, 0.80 of the full build") in text
-    assert "| product (dbt models, sum of their times) | 15.00 | 10.00x |" in text
+    assert ("| product in the build (its dbt models' times, two models at a time) | 15.00 | "
+            "10.00x |") in text
     assert "pandas is not run above 100,000 loans (memory)." in text
 
 
@@ -107,3 +108,36 @@ def test_each_unmet_target_states_its_bound_from_the_run():
     # Met targets name no bound.
     assert "| L peak memory within 8 GB | 5.00 GB | yes |  |" in text
     assert "| L: dashboard pages under one second once warm | slowest 0.40 s | yes |  |" in text
+
+
+def test_targets_read_the_product_alone_when_it_was_measured():
+    full = Measured(500.0, 5_000_000_000, 0, PAYLOAD)  # 15 s of path models in the build
+    sql = Measured(2.0, 500_000_000, 0, {"seconds": 10.0, "cpu_seconds": 2.5, "figures": {}})
+    pandas = Measured(5.0, 500_000_000, 0, {"seconds": 40.0, "cpu_seconds": 39.0,
+                                             "load_seconds": 3.0, "figures": {}})
+    models = {"int_installment_settlement": 6.0, "fct_loan_classification": 2.0}
+    alone = Measured(20.0, 1_500_000_000, 0, {"success": True, "seconds": 8.0,
+                                              "models": models})
+    run = {"size": "M", "generate_seconds": 6.0, "full": full, "sql": sql, "pandas": pandas,
+           "alone": alone}
+    text = report([run], "postloan bench --sizes M", "2026-12-04T20:00:00+00:00",
+                  ("1.0", "2.0"))
+    assert ("| product in the build (its dbt models' times, two models at a time) | 15.00 | "
+            "1.50x | (in the build) |") in text
+    assert ("| product alone (the same models one at a time, on a copy of the warehouse) | "
+            "8.00 | 0.80x | 1.50 GB |") in text
+    assert "the product (alone) takes 0.2 times pandas's time" in text
+    assert "| M: DPD and classification within 1.5x of plain SQL | 0.80x | yes |  |" in text
+    # 40 s of pandas against 8 s alone: 5x; the bound is the settlement's time alone (6 s).
+    assert ("| M: at least 10x faster than pandas | 5.00x pandas's speed | no | the settlement "
+            "dates alone took 6.0 s, 0.1 times pandas's whole time; 10x faster is 4.00 s for "
+            "the whole path |") in text
+
+    # When the run alone failed, the report says so and the targets fall back to the build.
+    failed = {**run, "alone": Measured(3.0, 1, 1, {"success": False, "seconds": None,
+                                                    "models": {}})}
+    text = report([failed], "postloan bench --sizes M", "2026-12-04T20:00:00+00:00",
+                  ("1.0", "2.0"))
+    assert "| product alone | FAILED (exit 1; dpd_alone.log) | | |" in text
+    assert "| M: DPD and classification within 1.5x of plain SQL | 1.50x | yes |  |" in text
+    assert "the product (in the build) takes 0.4 times pandas's time" in text

@@ -281,8 +281,8 @@ def save_failed_rejects(warehouse: Path, run_id: str) -> tuple[Path, int] | None
     The file is UTF-8 with a byte-order mark (Excel reads the Chinese), one row per broken rule,
     ordered by batch, file and line, and holds the raw record as delivered: personal data, as in
     the unmasked warehouse, so it is readable by its owner and group only (its temporary files
-    sit in a folder only the owner can open). Raises OSError or duckdb.Error when the file cannot be written;
-    the callers report that beside the build's own failure.
+    sit in a folder only the owner can open). Raises OSError or duckdb.Error when the file
+    cannot be written; the callers report that beside the build's own failure.
     """
     private = build_path(warehouse, run_id[:8])
     if not private.exists():
