@@ -424,6 +424,10 @@ def targets_lines(results: list[dict]) -> list[str]:
                 f"the settlement dates alone took {settle:.1f} s, "
                 f"{settle / pandas.payload['seconds']:.1f} times pandas's whole time; 10x "
                 f"faster is {pandas.payload['seconds'] / 10:.2f} s for the whole path")
+            if bound and sql is not None and sql.payload:
+                floor = pandas.payload["seconds"] / sql.payload["seconds"]
+                bound += (f". The plain SQL, the least work the job can be done with, is itself "
+                          f"{floor:.2f}x pandas's speed")
             rows.append((f"{size}: at least 10x faster than pandas",
                          f"{times:.2f}x pandas's speed", ok(times >= 10), bound))
     if large is not None and isinstance(large.get("dashboard", Measured(0, 0, 1)).payload, list):
