@@ -512,7 +512,17 @@ def _break_loans(folder: Path) -> None:
     seal(folder)
 
 
-@pytest.mark.parametrize("case", ["wrong_control_total", "no_loan_loaded", "dbt_test_fails"])
+def _undecodable_line(folder: Path, line: int) -> None:
+    """Bytes that are neither UTF-8 nor GB18030 in one line of the loans file."""
+    path = folder / "loans.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[line - 1] = lines[line - 1].replace(b",", b",\xff\xfe\x80", 1)
+    path.write_bytes(b"\n".join(lines))
+    seal(folder)
+
+
+@pytest.mark.parametrize("case", ["wrong_control_total", "no_loan_loaded", "dbt_test_fails",
+                                  "undecodable_bytes"])
 def test_failed_build_leaves_published_file_and_logs_failure(
         tmp_path: Path, procs: Processes, baseline: Baseline, case: str) -> None:
     warehouse = tmp_path / "wh" / "postloan.duckdb"
@@ -528,6 +538,10 @@ def test_failed_build_leaves_published_file_and_logs_failure(
         broken = write_batch(landing, seed=22)
         _break_loans(broken)
         step, words = "ingest_landing", "raw/loans not_empty"
+    elif case == "undecodable_bytes":
+        # The reason is the loader's, naming file and line, not the UnicodeDecodeError under it.
+        _undecodable_line(write_batch(landing, seed=24), 7)
+        step, words = "ingest_landing", "loans.csv: line 7: bytes are neither UTF-8 nor GBK"
     else:
         # A rule set with no floors in the seeds: the loans load and pass every landing check,
         # and the dbt test that every outstanding loan is classified fails.
@@ -549,6 +563,7 @@ def test_failed_build_leaves_published_file_and_logs_failure(
     assert record["status"] == "failure" and record["build_id"] is None
     assert record["failed_step"] == step, record
     assert record["reason"] and words in record["reason"], record
+    assert "; none" not in record["reason"] and "Decode" not in record["reason"], record
 
     # The quarantined rows of the failed build are left beside the warehouse, not lost with its
     # private file.

@@ -52,6 +52,7 @@ def _failed_checks(result) -> list[str]:
             continue
         evidence = [str(getattr(v, "value", v)) for k, v in evaluation.metadata.items()
                     if k in ("problems", "not_reconciling", "failed_rows", "reason")]
+        evidence = [e for e in evidence if e.strip().lower() not in ("", "none")]
         found.append(f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}"
                      + (f" ({'; '.join(evidence)})" if evidence else ""))
     return found
@@ -69,15 +70,12 @@ def _plain(message: str) -> str:
 
 def _failure_summary(result) -> tuple[str | None, str]:
     """The first failing step and why, from a Dagster execution result."""
+    from postloan.defs.sensors import error_reason
+
     checks = _failed_checks(result)
     for event in result.all_events:
         if event.event_type_value in ("STEP_FAILURE", "RESOURCE_INIT_FAILURE"):
-            error = event.event_specific_data.error
-            message = error.message.strip() if error else "step failed"
-            cause = error.cause if error else None
-            while cause is not None:
-                message = cause.message.strip()
-                cause = cause.cause
+            message = error_reason(event.event_specific_data.error)
             if checks:
                 message = "blocking checks failed: " + "; ".join(checks)
             return event.step_key or "resources", _plain(message)

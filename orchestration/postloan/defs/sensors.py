@@ -10,6 +10,21 @@ from postloan.publish import save_failed_rejects
 from postloan.runlog import append_run, read_runs
 
 
+def error_reason(error) -> str:
+    """What a user can act on in a Dagster error chain: the outermost error that is not one of
+    Dagster's own wrappers. That is the loader's "loans.csv: line 41: bytes are neither UTF-8 nor
+    GBK/GB18030", not the step wrapper around it nor the UnicodeDecodeError it was raised from
+    (the innermost cause, which names no file or line)."""
+    chain = []
+    while error is not None:
+        chain.append(error)
+        error = error.cause
+    if not chain:
+        return "step failed"
+    ours = next((e for e in chain if not (e.cls_name or "").startswith("Dagster")), chain[-1])
+    return ours.message.strip()
+
+
 def failure_record(run_id: str, step: str | None, reason: str, warehouse: Path,
                    rejects: tuple[Path, int] | None = None) -> dict:
     """A failed build's run-log line; ``rejects``: the CSV its quarantined rows were saved to
@@ -32,8 +47,7 @@ def record_failed_builds(context: RunFailureSensorContext) -> None:
         return
     steps = context.get_step_failure_events()
     if steps:
-        error = steps[0].event_specific_data.error
-        step, reason = steps[0].step_key, (error.message.strip() if error else "step failed")
+        step, reason = steps[0].step_key, error_reason(steps[0].event_specific_data.error)
     else:
         step, reason = None, context.failure_event.message or "run failed"
     # The failed run's private file stays until the next build starts: save its rejects now.

@@ -13,8 +13,8 @@ column or reference is checked without code here. Checks, per landing entity (as
   *delivered* (no copies in the quarantine), per batch (blocking: a duplicated loan id stops
   publication);
 * ``references``     every reference (payments to loans, loans to borrowers...) points at a
-  delivered row of the parent, per batch (blocking for loans, schedule and payments; warning
-  for events, collateral, guarantees and overrides);
+  loaded row of the parent, per batch, a rejected parent counting as missing (blocking for
+  loans, schedule and payments; warning for events, collateral, guarantees and overrides);
 * ``consistency``    maturity after disbursement (blocking); principal and interest paid never
   exceed the whole contractual schedule (so prepayment is allowed; penalties are on top)
   (warning);
