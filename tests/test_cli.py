@@ -1,4 +1,4 @@
-"""The `postloan` command's process handling."""
+"""The `postloan` command's process handling, and how it words a failed build."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ import signal
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
 import pytest
+
+from postloan.cli import _plain
+from postloan.defs.sensors import error_reason, without_class_path
 
 
 def test_a_stop_signal_to_the_serving_process_stops_its_server(tmp_path):
@@ -45,3 +49,30 @@ def test_a_stop_signal_to_the_serving_process_stops_its_server(tmp_path):
                 os.kill(child_pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def _error(cls_name: str, message: str, cause=None) -> SimpleNamespace:
+    """The fields of Dagster's SerializableErrorInfo that error_reason reads."""
+    return SimpleNamespace(cls_name=cls_name, message=message, cause=cause)
+
+
+def test_a_failure_is_worded_by_the_outermost_error_that_is_not_dagsters():
+    """The run log (CLI and failure sensor) names what the loader said, with file and line: not
+    Dagster's step wrapper around it, nor the UnicodeDecodeError under it."""
+    decode = _error("UnicodeDecodeError", "UnicodeDecodeError: 'gb18030' codec can't decode")
+    landing = _error("LandingFileError", "postloan.landing.readers.LandingFileError: "
+                     "/in/b/loans.csv: line 7: bytes are neither UTF-8 nor GBK/GB18030\n", decode)
+    step = _error("DagsterExecutionStepExecutionError", "dagster._core.errors."
+                  "DagsterExecutionStepExecutionError: Error occurred while executing op", landing)
+    assert error_reason(step) == "/in/b/loans.csv: line 7: bytes are neither UTF-8 nor GBK/GB18030"
+    # Only Dagster's own errors: the innermost, which the CLI then words for people.
+    interrupted = _error("DagsterExecutionInterruptedError",
+                         "dagster._core.errors.DagsterExecutionInterruptedError: ")
+    assert _plain(error_reason(_error("DagsterExecutionStepExecutionError", "x", interrupted))) \
+        == "the build was interrupted (terminated by a signal)"
+    assert error_reason(None) == "step failed"
+    # A message may start with a file name: only a module path and class name are dropped.
+    assert without_class_path("postloan.landing.manifest.ManifestError: manifest.json: line 3: "
+                              "x") == "manifest.json: line 3: x"
+    assert without_class_path("loans.csv: line 2: y") == "loans.csv: line 2: y"
+    assert without_class_path("/in/b/loans.csv: line 2: y") == "/in/b/loans.csv: line 2: y"

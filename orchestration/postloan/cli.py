@@ -60,12 +60,11 @@ def _failed_checks(result) -> list[str]:
 
 def _plain(message: str) -> str:
     """'postloan.landing.manifest.ManifestError: x' -> 'x' (class paths mean nothing to users)."""
-    first, sep, rest = message.partition(": ")
-    if sep and "." in first and " " not in first:
-        return rest
+    from postloan.defs.sensors import without_class_path
+
     if message.startswith("dagster._core.errors.DagsterExecutionInterruptedError"):
         return "the build was interrupted (terminated by a signal)"
-    return message
+    return without_class_path(message)
 
 
 def _failure_summary(result) -> tuple[str | None, str]:

@@ -1,6 +1,7 @@
 """Sensors: record runs that fail outside the CLI (launched from the Dagster UI or a schedule)."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from dagster import DefaultSensorStatus, RunFailureSensorContext, run_failure_sensor
@@ -21,8 +22,21 @@ def error_reason(error) -> str:
         error = error.cause
     if not chain:
         return "step failed"
-    ours = next((e for e in chain if not (e.cls_name or "").startswith("Dagster")), chain[-1])
-    return ours.message.strip()
+    ours = next((e for e in chain if not (e.cls_name or "").startswith("Dagster")), None)
+    if ours is None:  # only Dagster's own errors (an interrupted run): the CLI words those
+        return chain[-1].message.strip()
+    return without_class_path(ours.message.strip())
+
+
+# A module path and a class name: postloan.landing.manifest.ManifestError (not loans.csv).
+CLASS_PATH = re.compile(r"(?:[A-Za-z_]\w*\.)+[A-Z]\w*: ")
+
+
+def without_class_path(message: str) -> str:
+    """'postloan.landing.readers.LandingFileError: x' -> 'x' (class paths mean nothing to
+    users); a message that starts with a file ('/in/b/loans.csv: line 7: ...') is kept."""
+    found = CLASS_PATH.match(message)
+    return message[found.end():] if found else message
 
 
 def failure_record(run_id: str, step: str | None, reason: str, warehouse: Path,
