@@ -553,6 +553,8 @@ def test_failed_build_leaves_published_file_and_logs_failure(
     assert rc == 1, build.tail()
     stderr = build.err.read_text()
     assert "FAILED" in stderr and "unchanged" in stderr, stderr[-2000:]
+    # The terminal carries Dagster's events one per line, without its stack traces.
+    assert "Stack Trace" not in stderr and "dagster._core" not in stderr, stderr[-2000:]
     assert published_digests(warehouse) == before
     assert published_pair(warehouse) == baseline.pair
     assert private_build_files(warehouse) == []
@@ -572,6 +574,8 @@ def test_failed_build_leaves_published_file_and_logs_failure(
         path = warehouse.with_name(f"postloan.rejects-{record['run_id'][:8]}.csv")
         assert saved == [path] and record["rejects_file"] == str(path), (saved, record)
         assert str(path) in stderr
+        # One failed blocking check per line under the summary.
+        assert "FAILED at ingest_landing: " in stderr and "\n  - raw/loans not_empty (" in stderr
         assert path.stat().st_mode & 0o777 == 0o640
         assert path.read_bytes().startswith(b"\xef\xbb\xbf")
         with path.open(encoding="utf-8-sig", newline="") as fh:

@@ -183,8 +183,10 @@ def test_unique_key_fails_on_a_duplicated_loan_id_the_loader_quarantined(tmp_pat
         .fetchone()[0] == 0  # both copies quarantined: raw.loans itself is unique
     o = outcome(con, "raw.loans", "delivered_key_unique")
     assert (o.status, o.failing_count, o.severity) == ("failed", 1, "blocking")
+    # The key is named with the file and both lines (the header is line 1).
     assert o.samples == [{"batch_id": o.samples[0]["batch_id"], "duplicated_keys": 1,
-                          "duplicated_rows": 2, "keys": duplicated}]
+                          "duplicated_rows": 2,
+                          "keys": f"{duplicated} (loans.csv lines 2, {len(lines) + 1})"}]
     assert outcome(con, "raw.loans", "loaded_key_unique").status == "passed"
 
 

@@ -50,6 +50,16 @@ def test_ingest_checks_block_and_dbt_tests_are_checks():
     assert any(a == "reporting/loans" and "unique_combination" in n for a, n in names)
 
 
+def test_every_singular_dbt_test_is_an_asset_check():
+    """A singular test that reads only sources is not attached to any model: dagster-dbt then
+    logs it as an observation, with a warning on every build, instead of a check."""
+    from postloan.paths import DBT_PROJECT_DIR
+
+    singular = {p.stem for p in (DBT_PROJECT_DIR / "tests" / "singular").glob("*.sql")}
+    checks = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
+    assert len(singular) == 7 and singular <= checks, sorted(singular - checks)
+
+
 
 def test_folders_with_data_but_no_manifest_are_reported(tmp_path):
     from postloan.defs.ingest import folders_without_manifest

@@ -67,20 +67,50 @@ def _plain(message: str) -> str:
     return without_class_path(message)
 
 
-def _failure_summary(result) -> tuple[str | None, str]:
-    """The first failing step and why, from a Dagster execution result."""
+def _failure_summary(result) -> tuple[str | None, str, list[str]]:
+    """The first failing step, why (one line, for the run log) and the failed blocking checks
+    (one line each, for the terminal), from a Dagster execution result."""
     from postloan.defs.sensors import error_reason
 
     checks = _failed_checks(result)
+    joined = "blocking checks failed: " + "; ".join(checks)
     for event in result.all_events:
         if event.event_type_value in ("STEP_FAILURE", "RESOURCE_INIT_FAILURE"):
-            message = error_reason(event.event_specific_data.error)
-            if checks:
-                message = "blocking checks failed: " + "; ".join(checks)
-            return event.step_key or "resources", _plain(message)
+            message = joined if checks else error_reason(event.event_specific_data.error)
+            return event.step_key or "resources", _plain(message), checks
     if checks:
-        return "checks", "blocking checks failed: " + "; ".join(checks)
-    return None, "the run did not complete"
+        return "checks", joined, checks
+    return None, "the run did not complete", []
+
+
+def published_summary(warehouse: Path) -> list[str]:
+    """What an operator checks after a build, read back from the published warehouse: the
+    batches in force, the rows quarantined, and each batch left out because its files were
+    still incomplete (a delivery in progress, or one that will never complete)."""
+    import duckdb
+
+    from postloan.publish import connect_readonly
+
+    try:
+        con = connect_readonly(warehouse)
+    except duckdb.Error:
+        return []  # replaced or removed since: the publication itself succeeded
+    try:
+        published, dates = con.execute(
+            "select count(*), string_agg(distinct as_of_date::varchar, ', ' order by "
+            "as_of_date::varchar) from reporting.batches where batch_status = 'published'"
+        ).fetchone()
+        rejected = con.execute("select count(*) from reporting.rejects").fetchone()[0]
+        incomplete = con.execute(
+            "select batch_id, status_reason from reporting.batches "
+            "where batch_status = 'incomplete' order by batch_id").fetchall()
+    finally:
+        con.close()
+    lines = [f"{published} batch{'es' if published != 1 else ''} in force (as of {dates})"]
+    if rejected:
+        lines.append(f"{rejected:,} rows quarantined with their reasons: reporting.rejects")
+    lines += [f"not loaded, files incomplete: {batch}: {why}" for batch, why in incomplete]
+    return lines
 
 
 def parse_vars(pairs: list[str]) -> str:
@@ -103,19 +133,24 @@ def parse_vars(pairs: list[str]) -> str:
 
 def materialize_build(landing: Path, warehouse: Path, instance, as_of: str = "",
                       wait: float = 0.0, log_level: str = "INFO", dbt_vars: str = "{}"):
-    """Run the whole asset graph once under the writer lock; return Dagster's result."""
-    from dagster import materialize
+    """Run the whole asset graph once under the writer lock; return Dagster's result.
 
-    from postloan.definitions import ALL_ASSETS, resources
+    The run is the code location's ``build_warehouse`` job (so the UI lists it with the
+    scheduled runs), logged to the terminal one line per event (``postloan.console``)."""
+    from dagster import Definitions
+
+    from postloan.console import concise_console
+    from postloan.definitions import ALL_ASSETS, build_warehouse_job, resources
     from postloan.publish import writer_lock
 
+    landing, warehouse = Path(landing).resolve(), Path(warehouse).resolve()
+    defs = Definitions(assets=ALL_ASSETS, jobs=[build_warehouse_job],
+                       resources=resources(str(landing), str(warehouse), as_of, wait, dbt_vars),
+                       loggers={"console": concise_console})
     # Taken here so that a refused build fails fast and clearly; the run's build resource
     # takes the same lock again (re-entrant in this process, for the same resolved path).
-    landing, warehouse = Path(landing).resolve(), Path(warehouse).resolve()
     with writer_lock(warehouse, wait):
-        return materialize(
-            ALL_ASSETS,
-            resources=resources(str(landing), str(warehouse), as_of, wait, dbt_vars),
+        return defs.resolve_job_def(build_warehouse_job.name).execute_in_process(
             instance=instance,
             raise_on_error=False,
             tags={"postloan/trigger": "cli"},
@@ -146,8 +181,10 @@ def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0
         return 3
     if result.success:
         print(f"published {warehouse} (build {result.run_id})")
+        for line in published_summary(warehouse):
+            print(f"  {line}")
         return 0
-    step, reason = _failure_summary(result)
+    step, reason, checks = _failure_summary(result)
     try:
         saved = save_failed_rejects(warehouse, result.run_id)
     except Exception as exc:  # noqa: BLE001 - the build's own failure is what must be reported
@@ -159,7 +196,13 @@ def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0
     private = build_path(warehouse, result.run_id[:8])
     for leftover in warehouse.parent.glob(private.stem + ".*"):
         leftover.unlink(missing_ok=True)
-    print(f"postloan build FAILED at {step}: {reason}", file=sys.stderr)
+    if checks:
+        print(f"postloan build FAILED at {step}: {len(checks)} blocking check"
+              f"{'s' if len(checks) > 1 else ''} failed:", file=sys.stderr)
+        for check in checks:
+            print(f"  - {check}", file=sys.stderr)
+    else:
+        print(f"postloan build FAILED at {step}: {reason}", file=sys.stderr)
     if saved:
         print(f"{saved[1]:,} rejected rows (file, line, column, reason) are in {saved[0]}",
               file=sys.stderr)

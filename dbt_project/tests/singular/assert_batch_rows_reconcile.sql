@@ -1,4 +1,7 @@
 {{ config(meta={"dagster": {"ref": {"name": "batch_reconciliation"}}}) }}
+-- depends_on: {{ ref('batch_reconciliation') }}
+-- The ref makes this test a child of that model, so dagster-dbt reports it as that model's
+-- asset check (a test of sources only is logged as an observation, with a warning).
 
 -- The rows of every published batch in raw, counted from the tables themselves, equal the rows
 -- its files loaded plus, for a delta, the rows carried from its base. Each failing row is a

@@ -133,14 +133,20 @@ def entity_rules(entity: c.Entity) -> list[Rule]:
         f"batch_id, {keys}, copies"))
     rejected = _key_text(key_cols, lambda k: f"json_extract_string(raw_record, '$.{k}')")
     # The loader quarantines every copy of a repeated key, so the delivered file's duplicates are
-    # counted from the quarantine, per batch in force (cheap: no scan of the loaded rows).
+    # counted from the quarantine, per batch in force (cheap: no scan of the loaded rows). Each
+    # key is named with the file and lines of its copies: "L1 (loans.csv lines 2, 41)".
     rules.append(Rule(
         asset, "unique_key", "delivered_key_unique", BLOCKING,
-        f"(select b.batch_id, count(r.line_number) as duplicated_rows, "
-        f"count(distinct r.key) as duplicated_keys, "
-        f"string_agg(distinct r.key, ', ' order by r.key) as keys from raw.batches b "
-        f"left join (select batch_id, line_number, {rejected} as key from raw.rejects "
-        f"where entity = {_quote(entity.name)} and rule = 'unique_key') r "
+        f"(select b.batch_id, coalesce(sum(r.copies), 0) as duplicated_rows, "
+        f"count(r.key) as duplicated_keys, "
+        f"string_agg(r.key || ' (' || r.file || ' lines ' || r.lines || ')', '; ' "
+        f"order by r.key) as keys from raw.batches b "
+        f"left join (select batch_id, key, count(distinct line_number) as copies, "
+        f"regexp_extract(min(source_file), '[^/]*$') as file, "
+        f"array_to_string(list_sort(list_distinct(list(line_number))), ', ') as lines "
+        f"from (select batch_id, source_file, line_number, {rejected} as key "
+        f"from raw.rejects where entity = {_quote(entity.name)} and rule = 'unique_key') "
+        f"group by all) r "
         f"on r.batch_id = b.batch_id where b.batch_status = 'published' group by b.batch_id)",
         "duplicated_rows > 0", f"({keys}) is unique within each delivered file",
         "batch_id, duplicated_keys, duplicated_rows, keys"))
