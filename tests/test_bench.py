@@ -44,6 +44,27 @@ def test_report_has_rates_ratios_and_the_skipped_pandas():
     assert ("| product in the build (its dbt models' times, two models at a time) | 15.00 | "
             "10.00x |") in text
     assert "pandas is not run above 100,000 loans (memory)." in text
+    # No publication profile measured: no sentence about it.
+    assert "Publication of" not in text
+
+
+def test_report_profiles_publication_and_the_next_days_models():
+    parts = {"checks": 1.25, "checkpoint": 2.0, "masked_copy": 30.5, "swap": 4.0}
+    full = Measured(100.0, 2_000_000_000, 0, {**PAYLOAD, "publish_seconds": parts})
+    next_day = {**PAYLOAD, "publish_seconds": {**parts, "masked_copy": 28.0}, "dbt_nodes": [
+        {"id": "model.postloan.int_installment_settlement", "seconds": 5.0},
+        {"id": "model.postloan.fct_loan_classification", "seconds": 3.5},
+        {"id": "test.postloan.unique_loans_loan_id.abc", "seconds": 6.5}]}
+    text = report([{"size": "L", "generate_seconds": 60.0, "full": full,
+                    "incremental": Measured(80.0, 1_000_000_000, 0, next_day)}],
+                  "postloan bench --sizes L", "2026-12-04T20:00:00+00:00", ("1.0", "2.0"))
+    assert ("Publication of the full build: reporting checks and build records 1.2 s, "
+            "checkpointing the build 2.0 s, writing the masked copy 30.5 s, the two atomic "
+            "renames with their checkpoints and fsyncs 4.0 s.") in text
+    assert "Publication of the next day: reporting checks and build records 1.2 s, " \
+           "checkpointing the build 2.0 s, writing the masked copy 28.0 s" in text
+    assert ("Slowest dbt models of the next day (seconds; in the full build): "
+            "int_installment_settlement 5.0 (12.0), fct_loan_classification 3.5 (3.0).") in text
 
 
 def test_tree_rss_counts_this_process():

@@ -22,7 +22,7 @@ import yaml
 
 from postloan.bench import baselines
 from postloan.cli import main as cli_main
-from postloan.cli import run_build
+from postloan.cli import materialize_build
 from postloan.generate import DEFAULT_AS_OF, generate, portfolio_id
 from postloan.generate.bank import SIZES
 from postloan.landing.contract import ENTITY_BY_NAME
@@ -215,7 +215,18 @@ def test_xs_builds_and_its_figures_match_the_files(xs, tmp_path):
     shutil.copytree(batch(xs), landing / portfolio_id("XS") / DEFAULT_AS_OF.isoformat())
     shutil.copytree(xs / "industry_reference", landing / "industry_reference")
     warehouse = tmp_path / "warehouse" / "postloan.duckdb"
-    assert run_build(landing, warehouse, ephemeral=True, log_level="WARNING") == 0
+    # The build the benchmark's worker runs, with what it reads from the run.
+    from dagster import DagsterInstance
+
+    from postloan.bench.worker import publish_seconds, step_seconds
+
+    instance = DagsterInstance.ephemeral()
+    result = materialize_build(landing, warehouse, instance, log_level="WARNING")
+    assert result.success
+    parts = publish_seconds(result)
+    assert list(parts) == ["checks", "checkpoint", "masked_copy", "swap"]
+    assert all(v > 0 for v in parts.values())
+    assert sum(parts.values()) <= step_seconds(instance, result.run_id)["published_warehouse"]
     want = book_figures(batch(xs))
     con = duckdb.connect(str(warehouse), read_only=True)
     got = con.execute("""

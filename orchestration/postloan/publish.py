@@ -188,16 +188,35 @@ def _fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def prepare_masked_copy(build_file: Path) -> Path:
+@contextlib.contextmanager
+def _timed(seconds: dict[str, float] | None, part: str) -> Iterator[None]:
+    """Add the wall seconds of the block to ``seconds[part]`` (when a dict is given)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        if seconds is not None:
+            seconds[part] = seconds.get(part, 0.0) + time.perf_counter() - started
+
+
+def prepare_masked_copy(build_file: Path, seconds: dict[str, float] | None = None) -> Path:
     """A copy of the checkpointed build with personal data masked (not yet published).
 
     The masking happens on the way into a fresh file (``copy_masked``): one pass over the data,
     and the published masked copy never held the originals, not even in freed blocks.
+    ``seconds`` receives the time of checkpointing the build and of writing the copy.
     """
     staging = build_file.with_name(build_file.stem + ".masked.duckdb")
-    checkpoint(build_file)
+    with _timed(seconds, "checkpoint"):
+        checkpoint(build_file)
     staging.unlink(missing_ok=True)
     staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
+    with _timed(seconds, "masked_copy"):
+        _write_masked(build_file, staging)
+    return staging
+
+
+def _write_masked(build_file: Path, staging: Path) -> None:
     con = connect_for_build(staging)
     try:
         # The copy need not keep the build's row order (SQL promises an order only to a query
@@ -214,18 +233,21 @@ def prepare_masked_copy(build_file: Path) -> Path:
     finally:
         con.close()
     checkpoint(staging)
-    return staging
 
 
-def publish_with_masked_copy(build_file: Path, warehouse: Path) -> Path:
+def publish_with_masked_copy(build_file: Path, warehouse: Path,
+                             seconds: dict[str, float] | None = None) -> Path:
     """Publish the full warehouse and its masked copy, both prepared before either is swapped.
 
     The two renames follow each other directly, full copy first: if the process dies between
     them, the masked copy still shows the previous published build, never an unpublished one.
+    ``seconds`` receives where the time went: checkpoint, masked_copy, swap (the two renames
+    with their final checkpoints and fsyncs).
     """
-    staging = prepare_masked_copy(build_file)
-    publish(build_file, warehouse)
-    publish(staging, masked_path(warehouse))
+    staging = prepare_masked_copy(build_file, seconds)
+    with _timed(seconds, "swap"):
+        publish(build_file, warehouse)
+        publish(staging, masked_path(warehouse))
     return masked_path(warehouse)
 
 

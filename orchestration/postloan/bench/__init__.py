@@ -205,6 +205,20 @@ def product_rows(r: dict, s: float) -> list[str]:
     return rows
 
 
+PUBLISH_PARTS = {"checks": "reporting checks and build records",
+                 "checkpoint": "checkpointing the build", "masked_copy": "writing the masked copy",
+                 "swap": "the two atomic renames with their checkpoints and fsyncs"}
+
+
+def publish_lines(m: Measured, label: str) -> list[str]:
+    """Where publication's time went (the worker's ``publish_seconds``), as one sentence."""
+    parts = m.payload.get("publish_seconds") or {}
+    if not parts:
+        return []
+    return [f"Publication of {label}: " + ", ".join(
+        f"{PUBLISH_PARTS.get(part, part)} {sec:.1f} s" for part, sec in parts.items()) + ".", ""]
+
+
 def slowest_models(m: Measured, count: int = 8) -> list[tuple[str, float]]:
     nodes = [(n["id"].split(".")[-1], n["seconds"]) for n in m.payload.get("dbt_nodes", [])
              if n["id"].startswith("model.")]
@@ -305,6 +319,7 @@ def report(results: list[dict], command: str, started: str, load: tuple[str, str
             rate = f"{rows / seconds:,.0f}" if seconds > 0 else "-"
             lines.append(f"| {stage} | {seconds:.1f} | {rate} |")
         lines += ["", f"Peak memory of the build (process tree): {_gb(full.peak_bytes)}.", ""]
+        lines += publish_lines(full, "the full build")
         inc: Measured | None = r.get("incremental")
         if inc is not None:
             ratio = inc.seconds / full.seconds if full.seconds else 0
@@ -317,6 +332,11 @@ def report(results: list[dict], command: str, started: str, load: tuple[str, str
                 f"{_gb(inc.peak_bytes)}; stages: " + ", ".join(
                     f"{k} {v:.1f} s" for k, v in stages(inc).items() if k != "total") + ".")
             lines.append("")
+            lines += publish_lines(inc, "the next day")
+            if slowest_models(inc):
+                lines += ["Slowest dbt models of the next day (seconds; in the full build): "
+                          + ", ".join(f"{name} {sec:.1f} ({model_seconds(full, name):.1f})"
+                                      for name, sec in slowest_models(inc)) + ".", ""]
         sql: Measured | None = r.get("sql")
         pandas: Measured | None = r.get("pandas")
         product, _ = product_times(r)

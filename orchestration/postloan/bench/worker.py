@@ -4,7 +4,8 @@
 build (the same ``materialize_build`` as ``postloan build``) with an ephemeral Dagster instance,
 then writes as JSON: success, wall and CPU seconds of the build, the wall seconds of each Dagster
 step (from the run's event log), every dbt node's execution time (from dbt's
-``run_results.json``) and the landing rows loaded (``raw.load_log``).
+``run_results.json``), where publication's time went and the landing rows loaded
+(``raw.load_log``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ def step_seconds(instance, run_id: str) -> dict[str, float]:
         elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
             out[event.step_key] = entry.timestamp - started.get(event.step_key, entry.timestamp)
     return out
+
+
+def publish_seconds(result) -> dict[str, float]:
+    """Where publication's time went (the ``seconds`` metadata of published_warehouse)."""
+    for event in result.get_asset_materialization_events():
+        found = event.materialization.metadata.get("seconds")
+        if found is not None:
+            return dict(found.value)
+    return {}
 
 
 def dbt_nodes(since: float) -> list[dict]:
@@ -76,6 +86,7 @@ def main(argv: list[str]) -> int:
         # CPU of this process and of the finished children (dbt), start-up included.
         "cpu_seconds": sum(u.ru_utime + u.ru_stime for u in used),
         "steps": step_seconds(instance, result.run_id), "dbt_nodes": dbt_nodes(started - 1),
+        "publish_seconds": publish_seconds(result),
         "loaded_rows": rows,
         # Rows the build's delta batches loaded from their files (None: no delta).
         "delta_rows": delta_rows,
