@@ -113,6 +113,12 @@ def test_the_terminal_shows_each_event_on_its_lines_without_dagsters_stack_trace
     assert concise(skipped) == (
         "... - published_warehouse - Dependencies for step published_warehouse were not "
         "executed: warehouse_dbt_assets, ingest_landing. Not executing.")
+    # An error with no message but its class (a terminated run) shows the event's line alone.
+    interrupted = ("... - ingest_landing - STEP_FAILURE - Execution of step \"ingest_landing\" "
+                   "failed.\n\ndagster._core.errors.DagsterExecutionInterruptedError\n\n"
+                   "Stack Trace:\n  File \"x.py\", line 1, in f\n")
+    assert concise(interrupted) == ("... - ingest_landing - STEP_FAILURE - Execution of step "
+                                    "\"ingest_landing\" failed.")
     assert concise("... - INFO - loans: 10 records -> 10 loaded") == \
         "... - INFO - loans: 10 records -> 10 loaded"
 
@@ -125,26 +131,102 @@ def test_after_publishing_the_command_names_what_an_operator_checks(tmp_path):
     path = tmp_path / "postloan.duckdb"
     con = duckdb.connect(str(path))
     con.execute("create schema reporting")
-    con.execute("create table reporting.batches (batch_id varchar, as_of_date date, "
-                "batch_status varchar, status_reason varchar)")
+    con.execute("create table reporting.batches (batch_id varchar, portfolio_id varchar, "
+                "as_of_date date, batch_status varchar, status_reason varchar)")
     con.execute("insert into reporting.batches values "
-                "('a@2026-11-30#1', '2026-11-30', 'published', null), "
-                "('ref@2026-10-31#2', '2026-10-31', 'published', null), "
-                "('a@2026-11-29#0', '2026-11-29', 'superseded', 'a newer delivery'), "
-                "('b@2026-11-30#incomplete-3', '2026-11-30', 'incomplete', "
+                "('a@2026-11-30#1', 'a', '2026-11-30', 'published', null), "
+                "('ref@2026-10-31#2', 'ref', '2026-10-31', 'published', null), "
+                "('a@2026-11-29#0', 'a', '2026-11-29', 'superseded', 'a newer delivery'), "
+                "('b@2026-11-30#incomplete-3', 'b', '2026-11-30', 'incomplete', "
                 "'/in/b/loans.csv: 12 bytes, manifest says 10')")
-    con.execute("create table reporting.rejects (batch_id varchar)")
-    con.execute("insert into reporting.rejects select 'a@2026-11-30#1' from range(1234)")
+    con.execute("create table reporting.rejects (batch_id varchar, entity varchar, "
+                "source_file varchar, line_number bigint)")
+    # 1,234 rows, one of which broke two rules.
+    con.execute("insert into reporting.rejects select 'a@2026-11-30#1', 'loans', 'loans.csv', "
+                "i + 2 from range(1234) t(i)")
+    con.execute("insert into reporting.rejects values ('a@2026-11-30#1', 'loans', 'loans.csv', "
+                "2)")
     con.close()
+    # A warehouse without check results (built by older code): no warnings, no error.
     assert published_summary(path) == [
-        "2 batches in force (as of 2026-10-31, 2026-11-30)",
-        "1,234 rows quarantined with their reasons: reporting.rejects",
+        "2 batches in force:", "  a as of 2026-11-30", "  ref as of 2026-10-31",
+        "1,234 rows quarantined (1,235 broken rules), with file, line and reason: "
+        "reporting.rejects",
         "not loaded, files incomplete: b@2026-11-30#incomplete-3: /in/b/loans.csv: 12 bytes, "
         "manifest says 10"]
     con = duckdb.connect(str(path))
+    con.execute("create schema quality")
+    con.execute("create table quality.check_results (asset varchar, check_name varchar, "
+                "rule varchar, severity varchar, status varchar, observed_value varchar, "
+                "reason varchar)")
+    con.execute("insert into quality.check_results values "
+                "('raw.batches', 'freshness', 'latest_as_of_recent', 'warning', 'failed', "
+                "'2 of 2 portfolios', ''), "
+                "('raw.loans', 'completeness', 'not_null:loan_id', 'blocking', 'passed', "
+                "'0 of 9 rows', ''), "
+                "('raw.guarantees', 'references', 'loan_id->loans', 'warning', 'passed', "
+                "'0 of 5 distinct values', '')")
     con.execute("delete from reporting.rejects")
     con.execute("delete from reporting.batches where batch_status <> 'published' "
                 "or as_of_date < '2026-11-01'")
     con.close()
-    assert published_summary(path) == ["1 batch in force (as of 2026-11-30)"]
+    assert published_summary(path) == [
+        "1 batch in force:", "  a as of 2026-11-30",
+        "warning: raw.batches freshness latest_as_of_recent: 2 of 2 portfolios"]
+    con = duckdb.connect(str(path))
+    con.execute("insert into reporting.batches select 'p' || i, 'p' || i, '2026-11-30', "
+                "'published', null from range(10) t(i)")
+    con.close()
+    lines = published_summary(path, most=3)
+    assert lines[:5] == ["11 batches in force:", "  a as of 2026-11-30", "  p0 as of 2026-11-30",
+                         "  p1 as of 2026-11-30", "  ... and 8 more"]
     assert published_summary(tmp_path / "gone.duckdb") == []
+
+
+def test_rule_parameters_are_checked_before_the_build_starts():
+    import json
+
+    from postloan.cli import parse_vars
+
+    assert json.loads(parse_vars([
+        "coverage_requirement=1", "credit_card_products=[card, 信用卡]",
+        "classification_rule_set=basel", "history_start_date=2020-01-31",
+        "large_exposure_at_threshold=true", "technical_delay_days=0"])) == {
+        "coverage_requirement": 1, "credit_card_products": ["card", "信用卡"],
+        "classification_rule_set": "basel", "history_start_date": "2020-01-31",
+        "large_exposure_at_threshold": True, "technical_delay_days": 0}
+    for bad, said in [
+            ("technical_delay_days=abc", "technical_delay_days=abc: expected a whole number "
+                                         "(default 7)"),
+            ("technical_delay_days=7.5", "expected a whole number"),
+            ("coverage_requirement=high", "coverage_requirement=high: expected a number "
+                                          "(default 1.5)"),
+            ("coverage_requirement=true", "expected a number"),
+            ("credit_card_products=card", "expected a list, e.g. [a, b] (default [])"),
+            ("large_exposure_at_threshold=1", "expected true or false (default False)"),
+            ("history_start_date=soon", "history_start_date=soon: expected a date, YYYY-MM-DD"),
+            ("technical_delay_dys=3", "technical_delay_dys: no such rule parameter (did you "
+                                      "mean technical_delay_days?)"),
+            ("no_equals_sign", "--var expects KEY=VALUE")]:
+        with pytest.raises(SystemExit) as stopped:
+            parse_vars([bad])
+        assert said in str(stopped.value), (bad, stopped.value)
+
+
+def test_a_failed_dbt_node_is_named_with_dbts_reason_on_one_line():
+    from postloan.defs.dbt import dbt_failure_summary
+
+    error = {"unique_id": "model.postloan.fct_loan_classification", "status": "error",
+             "message": "Runtime Error in model fct_loan_classification (models/marts/x.sql)\n"
+                        "  Binder Error: Referenced column \"abc\" not found in FROM clause!\n"
+                        "  \n  LINE 66:       and loans.dpd between 1 and abc\n"
+                        "                                             ^"}
+    failing_test = {"unique_id": "test.postloan.not_null_loans_dpd.3f2a", "status": "fail",
+                    "message": "\x1b[31mGot 2 results, configured to fail if != 0\x1b[0m"}
+    passed = {"unique_id": "model.postloan.loans", "status": "success", "message": "OK"}
+    assert dbt_failure_summary({"results": [passed, error, failing_test]}) == (
+        "dbt: 2 nodes failed: model fct_loan_classification: Binder Error: Referenced column "
+        "\"abc\" not found in FROM clause! LINE 66: and loans.dpd between 1 and abc; "
+        "test not_null_loans_dpd: Got 2 results, configured to fail if != 0")
+    assert dbt_failure_summary({"results": [passed]}) is None
+    assert dbt_failure_summary({"results": [error] * 5}, most=2).endswith("; and 3 more")

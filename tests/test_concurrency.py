@@ -522,7 +522,7 @@ def _undecodable_line(folder: Path, line: int) -> None:
 
 
 @pytest.mark.parametrize("case", ["wrong_control_total", "no_loan_loaded", "dbt_test_fails",
-                                  "undecodable_bytes"])
+                                  "undecodable_bytes", "dbt_model_fails"])
 def test_failed_build_leaves_published_file_and_logs_failure(
         tmp_path: Path, procs: Processes, baseline: Baseline, case: str) -> None:
     warehouse = tmp_path / "wh" / "postloan.duckdb"
@@ -542,6 +542,12 @@ def test_failed_build_leaves_published_file_and_logs_failure(
         # The reason is the loader's, naming file and line, not the UnicodeDecodeError under it.
         _undecodable_line(write_batch(landing, seed=24), 7)
         step, words = "ingest_landing", "loans.csv: line 7: bytes are neither UTF-8 nor GBK"
+    elif case == "dbt_model_fails":
+        # A quote in the rule set's name breaks the SQL of the model that reads it: the reason
+        # is dbt's, for that model, on one line.
+        write_batch(landing, seed=25)
+        extra = ("--var", "classification_rule_set=it's")
+        step, words = "warehouse_dbt_assets", "dbt: 1 node failed: model int_classification_dpd"
     else:
         # A rule set with no floors in the seeds: the loans load and pass every landing check,
         # and the dbt test that every outstanding loan is classified fails.
@@ -553,8 +559,10 @@ def test_failed_build_leaves_published_file_and_logs_failure(
     assert rc == 1, build.tail()
     stderr = build.err.read_text()
     assert "FAILED" in stderr and "unchanged" in stderr, stderr[-2000:]
-    # The terminal carries Dagster's events one per line, without its stack traces.
+    # The terminal carries Dagster's events one per line, without its stack traces; written to
+    # a file, dbt's lines carry no colour codes.
     assert "Stack Trace" not in stderr and "dagster._core" not in stderr, stderr[-2000:]
+    assert "\x1b[" not in stderr + build.out.read_text(errors="replace")
     assert published_digests(warehouse) == before
     assert published_pair(warehouse) == baseline.pair
     assert private_build_files(warehouse) == []
@@ -566,6 +574,7 @@ def test_failed_build_leaves_published_file_and_logs_failure(
     assert record["failed_step"] == step, record
     assert record["reason"] and words in record["reason"], record
     assert "; none" not in record["reason"] and "Decode" not in record["reason"], record
+    assert "\n" not in record["reason"] and "\x1b[" not in record["reason"], record
 
     # The quarantined rows of the failed build are left beside the warehouse, not lost with its
     # private file.
@@ -580,7 +589,12 @@ def test_failed_build_leaves_published_file_and_logs_failure(
         assert path.read_bytes().startswith(b"\xef\xbb\xbf")
         with path.open(encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.DictReader(fh))
-        assert len(rows) == record["rejected_rows"] > 0
+        # One line per broken rule; rows rejected counts each (batch, file, line) once.
+        assert len(rows) == record["broken_rules"] > 0
+        assert len({(r["batch_id"], r["source_file"], r["line_number"]) for r in rows}) == \
+            record["rejected_rows"] > 0
+        assert (f"{record['rejected_rows']:,} rows rejected, {record['broken_rules']:,} broken "
+                f"rules") in stderr
         with (broken / "loans.csv").open(encoding="utf-8", newline="") as fh:
             delivered = sum(1 for _ in csv.reader(fh)) - 1  # counted without the loader
         loans = [r for r in rows if r["entity"] == "loans"]
@@ -590,7 +604,7 @@ def test_failed_build_leaves_published_file_and_logs_failure(
         assert all(r["source_file"].endswith("loans.csv") and r["raw_record"] for r in loans)
     else:
         assert saved == [] and record["rejects_file"] is None, (saved, record)
-        assert record["rejected_rows"] == 0
+        assert record["rejected_rows"] == record["broken_rules"] == 0
     print(f"\n{case}: failed in {seconds:.1f}s at {record['failed_step']}: "
           f"{record['reason'][:200]!r}")
 

@@ -71,8 +71,8 @@ def test_a_failed_builds_rejects_are_saved_beside_the_warehouse_in_order(tmp_pat
         ('b1', 'loans', 'b1/loans.csv', 3, null, 'field_count', 'line has 9 fields, header 8',
          null, 'L3,B1,"a, b"')""")
     con.close()
-    path, count = save_failed_rejects(warehouse, run_id)
-    assert path == tmp_path / "postloan.rejects-abcdef12.csv" and count == 3
+    path, rows_rejected, rules = save_failed_rejects(warehouse, run_id)
+    assert path == tmp_path / "postloan.rejects-abcdef12.csv" and (rows_rejected, rules) == (3, 3)
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     assert path.stat().st_mode & 0o777 == 0o640
     with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -85,3 +85,14 @@ def test_a_failed_builds_rejects_are_saved_beside_the_warehouse_in_order(tmp_pat
     assert rows[1][8] == 'L3,B1,"a, b"' and rows[3][8] == '{"loan_id":"L7","borrower_name":"张三"}'
     assert sorted(p.name for p in tmp_path.iterdir()) == [".postloan.build-abcdef12.duckdb",
                                                           "postloan.rejects-abcdef12.csv"]
+    # A row breaking two rules is one rejected row and two lines of the file.
+    con = duckdb.connect(str(private))
+    con.execute("""insert into raw.rejects values
+        ('b2', 'loans', 'b2/loans.csv', 7, 'maturity_date', 'type',
+         'maturity_date: 2018-13-01 is not a date: there is no month 13', '2018-13-01',
+         '{"loan_id":"L7","borrower_name":"张三"}')""")
+    con.close()
+    path, rows_rejected, rules = save_failed_rejects(warehouse, run_id)
+    assert (rows_rejected, rules) == (3, 4)
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        assert sum(1 for _ in csv.reader(fh)) == 1 + 4

@@ -97,7 +97,8 @@ def test_a_duplicated_loan_id_leaves_the_published_warehouse_unchanged(builds):
             ("raw.payments", "references", "loan_id->loans", 1),
             ("raw.repayment_schedule", "references", "loan_id->loans", 1)]
     unique = next(r for r in stopped if r["check_name"] == "unique_key")
-    assert f'"keys":"{builds["duplicate"]}"' in unique["samples"].replace(" ", "")
+    assert f'"keys": "{builds["duplicate"]} (loans.csv lines ' in unique["samples"]
+    assert unique["observed_value"].endswith(" batches")  # one row per batch in force
 
 
 def test_the_dashboard_says_why_the_warehouse_was_not_refreshed(builds, monkeypatch):

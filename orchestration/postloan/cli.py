@@ -83,52 +83,113 @@ def _failure_summary(result) -> tuple[str | None, str, list[str]]:
     return None, "the run did not complete", []
 
 
-def published_summary(warehouse: Path) -> list[str]:
+def published_summary(warehouse: Path, most: int = 8) -> list[str]:
     """What an operator checks after a build, read back from the published warehouse: the
-    batches in force, the rows quarantined, and each batch left out because its files were
-    still incomplete (a delivery in progress, or one that will never complete)."""
+    batches in force, the rows quarantined, every warning-level check that failed (they do not
+    stop publication), and each batch left out because its files were still incomplete (a
+    delivery in progress, or one that will never complete). At most ``most`` lines of each."""
     import duckdb
 
     from postloan.publish import connect_readonly
+
+    def capped(items: list[str]) -> list[str]:
+        return items[:most] + ([f"... and {len(items) - most} more"] if len(items) > most else [])
 
     try:
         con = connect_readonly(warehouse)
     except duckdb.Error:
         return []  # replaced or removed since: the publication itself succeeded
     try:
-        published, dates = con.execute(
-            "select count(*), string_agg(distinct as_of_date::varchar, ', ' order by "
-            "as_of_date::varchar) from reporting.batches where batch_status = 'published'"
-        ).fetchone()
-        rejected = con.execute("select count(*) from reporting.rejects").fetchone()[0]
+        batches = [f"{pid} as of {day}" for pid, day in con.execute(
+            "select portfolio_id, as_of_date from reporting.batches "
+            "where batch_status = 'published' order by portfolio_id, as_of_date").fetchall()]
+        rows, rules = con.execute(
+            "select count(distinct (batch_id, entity, source_file, line_number)), count(*) "
+            "from reporting.rejects").fetchone()
+        has_checks = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'quality' "
+            "and table_name = 'check_results'").fetchone()[0]
+        warnings = [f"warning: {asset} {check} {rule}: {observed or reason}" for
+                    asset, check, rule, observed, reason in con.execute(
+            "select asset, check_name, rule, observed_value, reason from quality.check_results "
+            "where severity = 'warning' and status = 'failed' order by all").fetchall()
+        ] if has_checks else []
         incomplete = con.execute(
             "select batch_id, status_reason from reporting.batches "
             "where batch_status = 'incomplete' order by batch_id").fetchall()
     finally:
         con.close()
-    lines = [f"{published} batch{'es' if published != 1 else ''} in force (as of {dates})"]
-    if rejected:
-        lines.append(f"{rejected:,} rows quarantined with their reasons: reporting.rejects")
+    lines = [f"{len(batches)} batch{'es' if len(batches) != 1 else ''} in force:"]
+    lines += ["  " + b for b in capped(batches)]
+    if rows:
+        lines.append(f"{rows:,} rows quarantined ({rules:,} broken rules), with file, line and "
+                     "reason: reporting.rejects")
+    lines += capped(warnings)
     lines += [f"not loaded, files incomplete: {batch}: {why}" for batch, why in incomplete]
     return lines
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list, e.g. [a, b]"
+    return "text"
+
+
+def _fits(default, value) -> bool:
+    """Whether ``value`` has the kind of the parameter's default (None: anything)."""
+    if default is None or isinstance(default, str):
+        return True
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, type(default))
 
 
 def parse_vars(pairs: list[str]) -> str:
     """['coverage_requirement=1.2', 'credit_card_products=[card]'] -> a JSON object of dbt vars.
 
-    Values are read as YAML, so numbers, lists and strings need no extra quoting.
+    Values are read as YAML, so numbers, lists and strings need no extra quoting. Each name must
+    be a rule parameter of dbt_project.yml and each value of its default's kind, checked here,
+    before a build spends minutes loading files only for dbt to stop on a typo.
     """
+    import difflib
     import json
 
     import yaml
 
+    from postloan.paths import DBT_PROJECT_DIR
+
+    defaults = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(
+        encoding="utf-8"))["vars"]
     out = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
+        key = key.strip()
+        if not sep or not key:
             raise SystemExit(f"postloan build: --var expects KEY=VALUE, got {pair!r}")
-        out[key.strip()] = yaml.safe_load(value)
-    return json.dumps(out)
+        if key not in defaults:
+            near = difflib.get_close_matches(key, list(defaults), n=1)
+            raise SystemExit(f"postloan build: --var {key}: no such rule parameter"
+                             + (f" (did you mean {near[0]}?)" if near else "")
+                             + "; they are listed under vars: in dbt_project/dbt_project.yml")
+        parsed = yaml.safe_load(value)
+        if key.endswith("_date") and not (parsed is None or isinstance(parsed, dt.date)):
+            raise SystemExit(f"postloan build: --var {key}={value}: expected a date, "
+                             "YYYY-MM-DD")
+        if not _fits(defaults[key], parsed):
+            raise SystemExit(f"postloan build: --var {key}={value}: expected "
+                             f"{_kind(defaults[key])} (default {defaults[key]!r})")
+        out[key] = parsed
+    return json.dumps(out, default=str)  # a date as YYYY-MM-DD
 
 
 def materialize_build(landing: Path, warehouse: Path, instance, as_of: str = "",
@@ -204,7 +265,8 @@ def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0
     else:
         print(f"postloan build FAILED at {step}: {reason}", file=sys.stderr)
     if saved:
-        print(f"{saved[1]:,} rejected rows (file, line, column, reason) are in {saved[0]}",
+        print(f"{saved[1]:,} rows rejected, {saved[2]:,} broken rules (one per line, with "
+              f"file, line, column and reason) are in {saved[0]}",
               file=sys.stderr)
     if warehouse.exists():
         print(f"the published warehouse {warehouse} is unchanged", file=sys.stderr)
@@ -353,7 +415,9 @@ def parser() -> argparse.ArgumentParser:
                    help="seconds to wait for another build to finish (default: refuse at once)")
     b.add_argument("--ephemeral", action="store_true",
                    help="do not record the run in the project's Dagster instance")
-    b.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    b.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                   help="what the terminal shows of the run's events (default INFO); DEBUG "
+                        "adds Dagster's stack traces to errors")
     b.add_argument("--var", action="append", default=[], metavar="KEY=VALUE",
                    help="override a rule parameter of dbt_project.yml (repeatable), e.g. "
                         "--var coverage_requirement=1.2")

@@ -18,6 +18,8 @@ import sys
 from dagster import Field, InitLoggerContext, logger
 
 TRACE = "\n\nStack Trace:"
+# An error with no message of its own (dagster._core.errors.DagsterExecutionInterruptedError).
+BARE_CLASS = re.compile(r"(?:[A-Za-z_]\w*\.)+[A-Z]\w*:?")
 # "Dependencies for step X failed: ['a', 'a', 'b']" / "... were not executed: [...]"
 STEP_LIST = re.compile(r"(Dependencies for step \S+ (?:failed|were not executed)): \[([^\]]*)\]")
 
@@ -43,8 +45,9 @@ def concise(message: str, traces: bool = False) -> str:
     head = STEP_LIST.sub(once, head)
     if not body:
         return head
-    lines = without_class_path(body.strip()).splitlines()
-    return head + "".join("\n    " + line for line in lines if line.strip())
+    lines = [line for line in without_class_path(body.strip()).splitlines()
+             if line.strip() and not BARE_CLASS.fullmatch(line.strip())]
+    return head + "".join("\n    " + line for line in lines)
 
 
 class ConciseFormatter(logging.Formatter):

@@ -293,9 +293,10 @@ def failed_rejects_path(warehouse: Path, run_id: str) -> Path:
     return warehouse.with_name(f"{warehouse.stem}.rejects-{run_id[:8]}.csv")
 
 
-def save_failed_rejects(warehouse: Path, run_id: str) -> tuple[Path, int] | None:
+def save_failed_rejects(warehouse: Path, run_id: str) -> tuple[Path, int, int] | None:
     """Write the quarantined rows of a failed build to a CSV beside the warehouse, before its
-    private file is removed; return the file and its row count (None when there are none).
+    private file is removed; return the file, the rows rejected (distinct batch, file and line)
+    and the broken rules, one per line of the file (None when there are none).
 
     A published build shows its rejects in ``reporting.rejects``. A build that stops (a file that
     does not reconcile, a repeated key, a failed dbt test) publishes nothing, so without this the
@@ -322,9 +323,10 @@ def save_failed_rejects(warehouse: Path, run_id: str) -> tuple[Path, int] | None
             has_table = con.execute(
                 "select count(*) from duckdb_tables() where schema_name = 'raw' "
                 "and table_name = 'rejects'").fetchone()[0]
-            count = con.execute("select count(*) from raw.rejects").fetchone()[0] \
-                if has_table else 0
-            if not count:
+            rules, rows = con.execute(
+                "select count(*), count(distinct (batch_id, entity, source_file, line_number)) "
+                "from raw.rejects").fetchone() if has_table else (0, 0)
+            if not rules:
                 return None
             # COPY takes no bound parameters; the path is ours, quoted as a SQL literal.
             con.execute(f"copy (select {', '.join(REJECT_COLUMNS)} from raw.rejects "
@@ -342,4 +344,4 @@ def save_failed_rejects(warehouse: Path, run_id: str) -> tuple[Path, int] | None
         os.replace(part, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return target, count
+    return target, rows, rules

@@ -3,6 +3,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,8 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, Failure
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from postloan.defs.resources import BuildResource
 from postloan.operations import load_operations
@@ -87,12 +89,24 @@ def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource,
         "POSTLOAN_DUCKDB_MEMORY": duckdb_settings["memory_limit"],
         "POSTLOAN_DUCKDB_THREADS": duckdb_settings["threads"],
         "POSTLOAN_DUCKDB_TEMP": duckdb_settings["temp_directory"],
+        # dbt's lines reach this process's stdout: coloured on a terminal, plain in a log file.
+        "DBT_USE_COLORS": "true" if sys.stdout.isatty() else "false",
     }
     previous = {key: os.environ.get(key) for key in overrides}
     os.environ.update(overrides)  # the dbt child process reads them through profiles.yml
     invocation = dbt.cli(dbt_build_args(build.dbt_vars), context=context)
     try:
         yield from invocation.stream()
+    except DagsterDbtCliRuntimeError as exc:
+        # dagster-dbt's message is a page of dbt's coloured log; say which node failed and why.
+        try:
+            summary = dbt_failure_summary(invocation.get_artifact("run_results.json"))
+        except Exception:  # noqa: BLE001 - no run results (dbt died before running): keep its own
+            summary = None
+        if summary is None:
+            raise
+        raise Failure(description=f"{summary} (dbt log: {invocation.target_path / 'dbt.log'})"
+                      ) from exc
     finally:
         record_dbt_tests(invocation, build, context.run.run_id, context.log)
         for key, value in previous.items():
@@ -100,6 +114,35 @@ def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource,
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+FAILED_STATUSES = ("error", "fail", "runtime error")
+
+
+def dbt_failure_summary(run_results: dict, most: int = 3) -> str | None:
+    """One line naming the dbt nodes that failed and dbt's reason for each, from
+    run_results.json: 'model marts.fct_loan_classification: Binder Error: Referenced column
+    "abc" not found in FROM clause! LINE 66: and loans.dpd between 1 and abc'. None when no node
+    failed (dbt stopped before running any)."""
+    failed = [r for r in run_results.get("results", [])
+              if str(r.get("status")).lower() in FAILED_STATUSES]
+    if not failed:
+        return None
+    parts = []
+    for result in failed[:most]:
+        kind, _, name = result["unique_id"].split(".")[:3]  # model.postloan.<name>[.<hash>]
+        lines = [" ".join(ANSI.sub("", line).split())
+                 for line in (result.get("message") or "").splitlines()]
+        # dbt's first line repeats the node ("Runtime Error in model x (path)"); the caret line
+        # under LINE n points at a column that a single line cannot show.
+        lines = [line for line in lines if line and set(line) != {"^"}
+                 and not line.startswith(("Runtime Error in", "Database Error in",
+                                          "Compilation Error in"))]
+        parts.append(f"{kind} {name}: {' '.join(lines)[:300] or result['status']}")
+    more = f"; and {len(failed) - most} more" if len(failed) > most else ""
+    return f"dbt: {len(failed)} node{'s' if len(failed) > 1 else ''} failed: " \
+        + "; ".join(parts) + more
 
 
 def record_dbt_tests(invocation, build: BuildResource, run_id: str, log) -> None:

@@ -40,15 +40,16 @@ def without_class_path(message: str) -> str:
 
 
 def failure_record(run_id: str, step: str | None, reason: str, warehouse: Path,
-                   rejects: tuple[Path, int] | None = None) -> dict:
+                   rejects: tuple[Path, int, int] | None = None) -> dict:
     """A failed build's run-log line; ``rejects``: the CSV its quarantined rows were saved to
-    (``postloan.publish.save_failed_rejects``) and their count."""
+    (``postloan.publish.save_failed_rejects``), the rows rejected and the rules they broke."""
     return {
         "run_id": run_id, "status": "failure", "build_id": None,
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "warehouse": str(warehouse), "failed_step": step, "reason": reason,
         "rejects_file": str(rejects[0]) if rejects else None,
         "rejected_rows": rejects[1] if rejects else 0,
+        "broken_rules": rejects[2] if rejects else 0,
     }
 
 

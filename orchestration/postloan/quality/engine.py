@@ -45,6 +45,7 @@ class Rule:
     description: str
     sample_columns: str = "*"
     tolerance: int = 0  # failing rows allowed
+    unit: str = "rows"  # what one row of the relation is, for "3 of 10 <unit>"
 
 
 @dataclass
@@ -247,7 +248,7 @@ def run_rules(con: duckdb.DuckDBPyConnection, rules: Iterable[Rule],
             except duckdb.Error as exc:
                 reason = f"samples unavailable: {exc}"
         outcomes.append(Outcome(rule.asset, rule.check, rule.name, rule.severity, status,
-                                f"{failing} of {rows} rows", failing, rows, rule.description,
+                                f"{failing} of {rows} {rule.unit}", failing, rows, rule.description,
                                 reason, samples))
     return outcomes
 

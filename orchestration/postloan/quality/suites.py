@@ -103,7 +103,7 @@ def entity_rules(entity: c.Entity) -> list[Rule]:
         asset, "not_empty", "rows_loaded", empty_severity(entity.name),
         f"(select batch_id, source_file, loaded_rows from raw.load_log "
         f"where entity = {_quote(entity.name)})",
-        "loaded_rows = 0", "every delivered file loads at least one row")]
+        "loaded_rows = 0", "every delivered file loads at least one row", unit="files")]
     expected = ", ".join(f"({_quote(col.name)}, {_quote(c.SQL_TYPES[col.type])})"
                          for col in entity.columns)
     rules.append(Rule(
@@ -113,7 +113,7 @@ def entity_rules(entity: c.Entity) -> list[Rule]:
         f"on i.table_schema = 'raw' and i.table_name = {_quote(entity.name)} "
         f"and i.column_name = e.column_name)",
         "data_type is distinct from expected_type",
-        "every column has the contract's type"))
+        "every column has the contract's type", unit="columns"))
     for col in entity.columns:
         if col.required:
             rules.append(Rule(asset, "completeness", f"not_null:{col.name}", BLOCKING, table,
@@ -130,14 +130,14 @@ def entity_rules(entity: c.Entity) -> list[Rule]:
         asset, "unique_key", "loaded_key_unique", BLOCKING,
         f"(select batch_id, {keys}, count(*) as copies from {table} group by all)",
         "copies > 1", f"({keys}) is unique within each batch among the loaded rows",
-        f"batch_id, {keys}, copies"))
+        f"batch_id, {keys}, copies", unit="keys"))
     rejected = _key_text(key_cols, lambda k: f"json_extract_string(raw_record, '$.{k}')")
     # The loader quarantines every copy of a repeated key, so the delivered file's duplicates are
     # counted from the quarantine, per batch in force (cheap: no scan of the loaded rows). Each
     # key is named with the file and lines of its copies: "L1 (loans.csv lines 2, 41)".
     rules.append(Rule(
         asset, "unique_key", "delivered_key_unique", BLOCKING,
-        f"(select b.batch_id, coalesce(sum(r.copies), 0) as duplicated_rows, "
+        f"(select b.batch_id, coalesce(sum(r.copies), 0)::bigint as duplicated_rows, "
         f"count(r.key) as duplicated_keys, "
         f"string_agg(r.key || ' (' || r.file || ' lines ' || r.lines || ')', '; ' "
         f"order by r.key) as keys from raw.batches b "
@@ -149,7 +149,7 @@ def entity_rules(entity: c.Entity) -> list[Rule]:
         f"group by all) r "
         f"on r.batch_id = b.batch_id where b.batch_status = 'published' group by b.batch_id)",
         "duplicated_rows > 0", f"({keys}) is unique within each delivered file",
-        "batch_id, duplicated_keys, duplicated_rows, keys"))
+        "batch_id, duplicated_keys, duplicated_rows, keys", unit="batches"))
     for ref in entity.references:
         parent = f"raw.{ref.entity}"
         rules.append(Rule(
@@ -163,14 +163,14 @@ def entity_rules(entity: c.Entity) -> list[Rule]:
             f"left join (select distinct batch_id, {ref.target_column}::varchar as value "
             f"from {parent}) pa on pa.batch_id = ch.batch_id and pa.value = ch.value)",
             "not found", f"every {ref.column} is a delivered {ref.entity} row of the same batch",
-            "batch_id, value"))
+            "batch_id, value", unit="distinct values"))
     rules += _consistency_rules(entity)
     rules.append(Rule(
         asset, "control_totals", "manifest_totals", BLOCKING,
         f"(select * from _dq_control_totals where entity = {_quote(entity.name)})",
         "expected is distinct from actual",
         "row counts and amount sums equal the manifest's control totals",
-        "batch_id, source_file, measure, expected, actual"))
+        "batch_id, source_file, measure, expected, actual", unit="control totals"))
     return rules
 
 
@@ -202,7 +202,7 @@ def _consistency_rules(entity: c.Entity) -> list[Rule]:
                      "paid > due",
                      "principal and interest paid never exceed the whole contractual schedule "
                      "(prepayment allowed; penalties come on top)",
-                     "batch_id, loan_id, paid, due, penalties")]
+                     "batch_id, loan_id, paid, due, penalties", unit="loans")]
     return []
 
 
@@ -217,7 +217,8 @@ def volume_rule(settings: Settings) -> Rule:
         "where b.batch_status = 'published' group by all))",
         f"previous_rows is not null and rows < previous_rows * {float(settings.volume_min_ratio)}",
         f"a batch's loans are at least {settings.volume_min_ratio:g} of the previous batch of "
-        f"the same portfolio", "portfolio_id, as_of_date, batch_id, rows, previous_rows")
+        f"the same portfolio", "portfolio_id, as_of_date, batch_id, rows, previous_rows",
+        unit="batches")
 
 
 def freshness_rule(settings: Settings, today: dt.date) -> Rule:
@@ -229,7 +230,7 @@ def freshness_rule(settings: Settings, today: dt.date) -> Rule:
         f"latest_as_of < date '{oldest.isoformat()}'",
         f"each portfolio's latest as-of date is on or after {oldest.isoformat()} "
         f"({settings.freshness_max_age_days} days before the build date {today.isoformat()})",
-        "portfolio_id, latest_as_of")
+        "portfolio_id, latest_as_of", unit="portfolios")
 
 
 def _control_totals_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -362,7 +363,8 @@ def reporting_rules() -> list[Rule]:
         rules.append(Rule(
             table, "unique_key", "portfolio_as_of_loan_unique", BLOCKING,
             f"(select portfolio_id, as_of_date, loan_id, count(*) as copies from {table} "
-            f"group by all)", "copies > 1", "one row per portfolio, as-of date and loan"))
+            f"group by all)", "copies > 1", "one row per portfolio, as-of date and loan",
+            unit="keys"))
         rules.append(Rule(table, "ranges", "not_negative:outstanding_principal", BLOCKING, table,
                           "outstanding_principal < 0", "outstanding principal is not negative",
                           "portfolio_id, as_of_date, loan_id, outstanding_principal"))
@@ -374,7 +376,8 @@ def reporting_rules() -> list[Rule]:
                           f"{col} is null", f"{col} is never empty"))
     rules.append(Rule(summary, "unique_key", "portfolio_as_of_unique", BLOCKING,
                       f"(select portfolio_id, as_of_date, count(*) as copies from {summary} "
-                      f"group by all)", "copies > 1", "one row per portfolio and as-of date"))
+                      f"group by all)", "copies > 1", "one row per portfolio and as-of date",
+                      unit="keys"))
     rules.append(Rule(summary, "consistency", "overdue_within_outstanding", BLOCKING, summary,
                       "overdue_principal > outstanding_principal or "
                       "dpd_over_90_principal > overdue_principal",
