@@ -165,14 +165,17 @@ def test_after_publishing_the_command_names_what_an_operator_checks(tmp_path):
                 "('raw.loans', 'completeness', 'not_null:loan_id', 'blocking', 'passed', "
                 "'0 of 9 rows', ''), "
                 "('raw.guarantees', 'references', 'loan_id->loans', 'warning', 'passed', "
-                "'0 of 5 distinct values', '')")
+                "'0 of 5 distinct values', ''), "
+                "('raw.loans', 'volume', 'not_far_smaller_than_previous', 'warning', "
+                "'errored', null, 'Binder Error: x')")
     con.execute("delete from reporting.rejects")
     con.execute("delete from reporting.batches where batch_status <> 'published' "
                 "or as_of_date < '2026-11-01'")
     con.close()
     assert published_summary(path) == [
         "1 batch in force:", "  a as of 2026-11-30",
-        "warning: raw.batches freshness latest_as_of_recent: 2 of 2 portfolios"]
+        "warning: raw.batches freshness latest_as_of_recent: 2 of 2 portfolios",
+        "warning: raw.loans volume not_far_smaller_than_previous: Binder Error: x"]
     con = duckdb.connect(str(path))
     con.execute("insert into reporting.batches select 'p' || i, 'p' || i, '2026-11-30', "
                 "'published', null from range(10) t(i)")

@@ -112,7 +112,8 @@ def published_summary(warehouse: Path, most: int = 8) -> list[str]:
         warnings = [f"warning: {asset} {check} {rule}: {observed or reason}" for
                     asset, check, rule, observed, reason in con.execute(
             "select asset, check_name, rule, observed_value, reason from quality.check_results "
-            "where severity = 'warning' and status = 'failed' order by all").fetchall()
+            "where severity = 'warning' and status in ('failed', 'errored') order by all"
+        ).fetchall()
         ] if has_checks else []
         incomplete = con.execute(
             "select batch_id, status_reason from reporting.batches "

@@ -122,9 +122,9 @@ FAILED_STATUSES = ("error", "fail", "runtime error")
 
 def dbt_failure_summary(run_results: dict, most: int = 3) -> str | None:
     """One line naming the dbt nodes that failed and dbt's reason for each, from
-    run_results.json: 'model marts.fct_loan_classification: Binder Error: Referenced column
-    "abc" not found in FROM clause! LINE 66: and loans.dpd between 1 and abc'. None when no node
-    failed (dbt stopped before running any)."""
+    run_results.json: 'dbt: 1 node failed: model fct_loan_classification: Binder Error:
+    Referenced column "abc" not found in FROM clause! LINE 66: and loans.dpd between 1 and abc'.
+    None when no node failed (dbt stopped before running any)."""
     failed = [r for r in run_results.get("results", [])
               if str(r.get("status")).lower() in FAILED_STATUSES]
     if not failed:
