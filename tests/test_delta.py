@@ -20,7 +20,7 @@ import duckdb
 import pytest
 import yaml
 
-from postloan import reuse
+from postloan import personal, reuse
 from postloan.cli import run_build
 from postloan.generate import DEFAULT_AS_OF, generate, portfolio_id
 from postloan.landing.contract import ENTITIES, ENTITY_BY_NAME
@@ -156,9 +156,11 @@ def raw_rows(con, entity: str, batch_id: str) -> list[tuple]:
 
 
 def load_all(landing: Path, as_of: set[dt.date] | None, path: Path | str = ":memory:",
-             published: Path | None = None):
+             published: Path | None = None, originals: Path | None = None):
     con = duckdb.connect(str(path))
     ensure_raw_schema(con)
+    if originals is not None:
+        personal.attach(con, originals)
     plans = plan_batches(landing, as_of)
     resolve_bases(plans, attach_published(con, published) if published else set())
     register_batches(con, plans)
@@ -347,6 +349,43 @@ def differing_tables(con, one: str, other: str) -> list[tuple[str, str, str, int
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("base_source", ["build", "published"])
+def test_a_delta_keeps_personal_originals_apart_whichever_its_base_came_from(banks, tmp_path,
+                                                                             base_source):
+    """A build writes names and identity numbers masked, the delta's own and those it carries
+    from its base alike (from the published warehouse they arrive unmasked); the originals go to
+    the side file, from which publication restores exactly the snapshot's rows."""
+    published = None
+    if base_source == "published":
+        published = tmp_path / "published.duckdb"
+        pub, _ = load_all(banks["deltas"], {DEFAULT_AS_OF}, published)  # a full copy: originals
+        pub.close()
+    con, plans = load_all(banks["deltas"], {NEXT_DAY} if published else None,
+                          tmp_path / "build.duckdb", published=published,
+                          originals=tmp_path / "build.personal.duckdb")
+    snap, snap_plans = load_all(banks["snapshots"], {NEXT_DAY})
+    plan, want = plans[(PID, NEXT_DAY)], snap_plans[(PID, NEXT_DAY)]
+    assert plan.base_source == base_source
+    expected = raw_rows(snap, "borrowers", want.batch_id)
+    names = snap.execute("select borrower_id, borrower_name, id_number from raw.borrowers "
+                         "where batch_id = ? order by 1", [want.batch_id]).fetchall()
+    assert len(names) > 20 and all(name and number for _, name, number in names)
+    # In the build: every name keeps its first character only, every id number its last four.
+    masked = con.execute("select borrower_id, borrower_name, id_number from raw.borrowers "
+                         "where batch_id = ? order by 1", [plan.batch_id]).fetchall()
+    assert masked == [(b, name[0] + "*" * max(len(name) - 1, 1),
+                       "*" * max(len(number) - 4, 1) + number[-4:]) for b, name, number in names]
+    assert con.execute(f"select borrower_id, borrower_name, id_number from "
+                       f"{personal.ALIAS}.borrowers where batch_id = ? order by 1",
+                       [plan.batch_id]).fetchall() == names
+    assert personal.unrestorable(con) == []
+    # Every row is restored: with its base in the build, the base's rows too.
+    rows = con.execute("select count(*) from raw.borrowers").fetchone()[0]
+    assert rows == len(names) * (2 if base_source == "build" else 1)
+    assert personal.restore(con) == [("raw", "borrowers", rows)]
+    assert raw_rows(con, "borrowers", plan.batch_id) == expected
+
+
 def test_a_warehouse_built_from_the_delta_equals_one_built_from_the_snapshot(banks, tmp_path):
     """Build the first day, then the delta alone on top of it (what a daily run does), and the
     next day's full snapshot on its own: every table holds the same rows, but for batch ids,

@@ -224,7 +224,7 @@ def test_xs_builds_and_its_figures_match_the_files(xs, tmp_path):
     result = materialize_build(landing, warehouse, instance, log_level="WARNING")
     assert result.success
     parts = publish_seconds(result)
-    assert list(parts) == ["checks", "checkpoint", "masked_copy", "swap"]
+    assert list(parts) == ["checks", "checkpoint", "masked_copy", "restore_personal", "swap"]
     assert all(v > 0 for v in parts.values())
     assert sum(parts.values()) <= step_seconds(instance, result.run_id)["published_warehouse"]
     want = book_figures(batch(xs))

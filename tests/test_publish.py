@@ -6,9 +6,13 @@ import csv
 from decimal import Decimal
 
 import duckdb
+import pytest
 
+from postloan import personal
+from postloan.landing import load
 from postloan.landing.load import ensure_raw_schema
-from postloan.publish import build_path, copy_masked, save_failed_rejects
+from postloan.publish import build_path, copy_masked, prepare_masked_copy, save_failed_rejects
+from tests.helpers import write_csv, write_manifest
 
 
 def test_copy_masks_names_ids_and_rejected_raw_records(tmp_path):
@@ -96,3 +100,89 @@ def test_a_failed_builds_rejects_are_saved_beside_the_warehouse_in_order(tmp_pat
     assert (rows_rejected, rules) == (3, 4)
     with path.open(encoding="utf-8-sig", newline="") as fh:
         assert sum(1 for _ in csv.reader(fh)) == 1 + 4
+
+
+def _build_with_side_file(tmp_path):
+    """A build file loaded the way a build loads it (the originals in their side file), with a
+    model-like table that carries the names on, and a rejected borrower row."""
+
+    folder = tmp_path / "landing" / "demo" / "2024-06-30"
+    write_csv(folder / "borrowers.csv", ["borrower_id", "borrower_name", "id_number",
+                                         "borrower_type"],
+              [["B1", "张三丰", "110101199003071234", "retail"],
+               ["B2", "Acme Trading Co", "91310000MA1FL0XX1X", "corporate"],
+               ["B3", "李四光", "110101198001011111", "no such type"],
+               ["B4", "", "", "retail"]])
+    write_manifest(folder, files={"borrowers": "borrowers.csv"})
+    build = tmp_path / ".postloan.build-abcdef12.duckdb"
+    con = duckdb.connect(str(build))
+    load.ensure_raw_schema(con)
+    personal.attach(con, personal.personal_path(build))
+    plans = load.plan_batches(tmp_path / "landing")
+    load.register_batches(con, plans)
+    load.load_batch(con, plans[0])
+    con.execute(f"detach {personal.ALIAS}")
+    con.execute("create schema reporting")
+    con.execute("create table reporting.named as select batch_id, borrower_id, borrower_name "
+                "from raw.borrowers")
+    con.execute("create schema meta")
+    con.execute("create table meta.build_info (build_id varchar, published_copy varchar)")
+    con.execute("insert into meta.build_info values ('abcdef12', 'full')")
+    con.close()
+    return build
+
+
+ORIGINALS = ("张三丰", "110101199003071234", "Acme Trading Co", "91310000MA1FL0XX1X", "李四光")
+
+
+def test_the_masked_copy_is_the_build_file_and_the_full_copy_gets_the_originals_back(tmp_path):
+    build = _build_with_side_file(tmp_path)
+    # The build file never held an original; the rejected row's record is masked too.
+    data = build.read_bytes()
+    assert [o for o in ORIGINALS if o.encode() in data] == []
+    assert "张三丰".encode() in personal.personal_path(build).read_bytes()
+    seconds: dict[str, float] = {}
+    staging = prepare_masked_copy(build, seconds)
+    assert set(seconds) == {"checkpoint", "masked_copy", "restore_personal"}
+    assert not personal.personal_path(build).exists()
+    assert [o for o in ORIGINALS if o.encode() in staging.read_bytes()] == []
+    masked = duckdb.connect(str(staging), read_only=True)
+    full = duckdb.connect(str(build), read_only=True)
+    query = "select borrower_id, borrower_name, id_number from raw.borrowers order by 1"
+    assert masked.execute(query).fetchall() == [
+        ("B1", "张**", "**************1234"), ("B2", "A**************", "**************XX1X")]
+    assert full.execute(query).fetchall() == [("B1", "张三丰", "110101199003071234"),
+                                              ("B2", "Acme Trading Co", "91310000MA1FL0XX1X")]
+    named = "select borrower_name from reporting.named order by borrower_id"
+    assert masked.execute(named).fetchall() == [("张**",), ("A**************",)]
+    assert full.execute(named).fetchall() == [("张三丰",), ("Acme Trading Co",)]
+    assert masked.execute("select published_copy from meta.build_info").fetchone() == ("masked",)
+    assert full.execute("select published_copy from meta.build_info").fetchone() == ("full",)
+    # A quarantined row keeps its personal fields as *** in both copies; a missing name stays
+    # visibly missing.
+    for con in (masked, full):
+        (b3, b4) = con.execute("select column_name, rule, raw_value, raw_record from raw.rejects "
+                               "order by line_number").fetchall()
+        assert b3[:3] == ("borrower_type", "type", "no such type")
+        assert '"borrower_name":"***"' in b3[3] and '"id_number":"***"' in b3[3]
+        assert '"borrower_id":"B3"' in b3[3]
+        assert b4[:3] == ("borrower_name", "required", "")
+        assert '"borrower_name":""' in b4[3] and '"id_number":""' in b4[3]
+
+
+def test_publication_refuses_an_original_in_the_build_or_a_name_it_cannot_restore(tmp_path):
+    build = _build_with_side_file(tmp_path)
+    con = duckdb.connect(str(build))
+    con.execute("update raw.borrowers set borrower_name = '张三丰' where borrower_id = 'B1'")
+    con.close()
+    with pytest.raises(RuntimeError, match=r"raw\.borrowers\.borrower_name: 1 rows"):
+        prepare_masked_copy(build)
+    assert not build.with_name(build.stem + ".masked.duckdb").exists()
+
+    build = _build_with_side_file(tmp_path / "second")
+    con = duckdb.connect(str(build))
+    con.execute("create table reporting.no_keys as select borrower_name from raw.borrowers")
+    con.close()
+    with pytest.raises(RuntimeError, match=r"reporting\.no_keys carries the personal column\(s\) "
+                                           r"borrower_name but not batch_id"):
+        prepare_masked_copy(build)

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from postloan.landing.contract import ENTITIES
+from postloan import personal
+from postloan.landing.load import REJECT_COLUMN_NAMES as REJECT_COLUMNS
 
 
 class BuildLockedError(RuntimeError):
@@ -121,34 +122,7 @@ def masked_path(warehouse: Path) -> Path:
     return warehouse.with_name(f"{warehouse.stem}.masked{warehouse.suffix}")
 
 
-PERSONAL_COLUMNS = tuple(sorted({col.name for e in ENTITIES for col in e.columns if col.personal}))
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def masked_expression(column: str) -> str:
-    """SQL masking one personal column: names keep their first character (张三 -> 张*), identity
-    numbers their last four characters; null stays null."""
-    col = _quote(column)
-    if column == "id_number":
-        return f"repeat('*', greatest(length({col}) - 4, 1)) || right({col}, 4)"
-    return f"left({col}, 1) || repeat('*', greatest(length({col}) - 1, 1))"
-
-
-def _rejects_select(columns: list[str]) -> str:
-    """raw.rejects keeps the raw record of a rejected row: its personal fields become ***."""
-    record, value = "raw_record", "raw_value"
-    for column in PERSONAL_COLUMNS:
-        present = f"json_extract_string(raw_record, '$.{column}') is not null"
-        record = (f"case when {present} then json_merge_patch({record}, "
-                  f"json_object('{column}', '***')) else {record} end")
-        value = (f"case when {present} and column_name = '{column}' then '***' "
-                 f"else {value} end")
-    return ", ".join(record + " as raw_record" if c == "raw_record"
-                     else value + " as raw_value" if c == "raw_value" else _quote(c)
-                     for c in columns)
+_quote = personal.quote
 
 
 def copy_masked(con: duckdb.DuckDBPyConnection, source: str,
@@ -167,16 +141,16 @@ def copy_masked(con: duckdb.DuckDBPyConnection, source: str,
         group by all order by all""", [source]).fetchall()
     masked = []
     for schema, table, columns in tables:
-        personal = [c for c in columns if c in PERSONAL_COLUMNS]
+        own = [c for c in columns if c in personal.PERSONAL_COLUMNS]
         if (schema, table) == ("raw", "rejects"):
-            select = _rejects_select(columns)
+            select = personal.rejects_select(columns)
         else:
-            select = ", ".join(masked_expression(c) + " as " + _quote(c) if c in personal
+            select = ", ".join(personal.masked_expression(c) + " as " + _quote(c) if c in own
                                else _quote(c) for c in columns)
         con.execute(f"insert into {_quote(target)}.{_quote(schema)}.{_quote(table)} "
                     f"({', '.join(_quote(c) for c in columns)}) select {select} "
                     f"from {_quote(source)}.{_quote(schema)}.{_quote(table)}")
-        masked += [(schema, table, c) for c in personal]
+        masked += [(schema, table, c) for c in own]
     return masked
 
 
@@ -202,17 +176,42 @@ def _timed(seconds: dict[str, float] | None, part: str) -> Iterator[None]:
 def prepare_masked_copy(build_file: Path, seconds: dict[str, float] | None = None) -> Path:
     """A copy of the checkpointed build with personal data masked (not yet published).
 
-    The masking happens on the way into a fresh file (``copy_masked``): one pass over the data,
-    and the published masked copy never held the originals, not even in freed blocks.
-    ``seconds`` receives the time of checkpointing the build and of writing the copy.
+    A build whose loader kept the personal originals in their side file
+    (``personal.personal_path``) never wrote one into its own file: the masked copy is that
+    file copied byte for byte, and the originals are then written back into the build file, which
+    becomes the full warehouse (postloan/personal.py). Before the copy, every personal value in
+    the build must be the mask of its original on record, or nothing is published.
+
+    Without a side file (a build file made some other way) the masking happens on the way into a
+    fresh file (``copy_masked``): one pass over every row, so the copy never held the originals,
+    not even in freed blocks.
+
+    ``seconds`` receives the time of checkpointing the build, of writing the copy and of
+    restoring the originals.
     """
     staging = build_file.with_name(build_file.stem + ".masked.duckdb")
+    side = personal.personal_path(build_file)
     with _timed(seconds, "checkpoint"):
         checkpoint(build_file)
     staging.unlink(missing_ok=True)
     staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
+    if not side.exists():
+        with _timed(seconds, "masked_copy"):
+            _write_masked(build_file, staging)
+        return staging
     with _timed(seconds, "masked_copy"):
-        _write_masked(build_file, staging)
+        _copy_file_masked(build_file, side, staging)
+    with _timed(seconds, "restore_personal"):
+        con = connect_for_build(build_file)
+        try:
+            con.execute("attach '" + str(side).replace("'", "''") + "' as personal_originals "
+                        "(read_only)")
+            personal.restore(con, "personal_originals")
+            con.execute("detach personal_originals")
+        finally:
+            con.close()
+        checkpoint(build_file)
+        side.unlink()
     return staging
 
 
@@ -235,14 +234,39 @@ def _write_masked(build_file: Path, staging: Path) -> None:
     checkpoint(staging)
 
 
+def _copy_file_masked(build_file: Path, side: Path, staging: Path) -> None:
+    """``staging`` := the (checkpointed) build file, once no personal original is in it."""
+    con = duckdb.connect(str(build_file), read_only=True)
+    try:
+        con.execute("attach '" + str(side).replace("'", "''") + "' as personal_originals "
+                    "(read_only)")
+        found = personal.unrestorable(con, "personal_originals")
+    finally:
+        con.close()
+    if found:
+        raise RuntimeError(
+            "personal values in the build are not all masked, so it cannot be copied as the "
+            "masked copy: " + "; ".join(f"{s}.{t}.{c}: {n} rows" for s, t, c, n in found))
+    wal = build_file.with_name(build_file.name + ".wal")
+    if wal.exists():
+        raise RuntimeError(f"{wal} still exists after checkpoint; refusing to copy it")
+    shutil.copyfile(build_file, staging)
+    con = connect_for_build(staging)
+    try:
+        con.execute("update meta.build_info set published_copy = 'masked'")
+    finally:
+        con.close()
+    checkpoint(staging)
+
+
 def publish_with_masked_copy(build_file: Path, warehouse: Path,
                              seconds: dict[str, float] | None = None) -> Path:
     """Publish the full warehouse and its masked copy, both prepared before either is swapped.
 
     The two renames follow each other directly, full copy first: if the process dies between
     them, the masked copy still shows the previous published build, never an unpublished one.
-    ``seconds`` receives where the time went: checkpoint, masked_copy, swap (the two renames
-    with their final checkpoints and fsyncs).
+    ``seconds`` receives where the time went: checkpoint, masked_copy, restore_personal, swap
+    (the two renames with their final checkpoints and fsyncs).
     """
     staging = prepare_masked_copy(build_file, seconds)
     with _timed(seconds, "swap"):
@@ -284,10 +308,6 @@ def published_signature(warehouse: Path) -> tuple[int, int] | None:
     return (st.st_ino, st.st_mtime_ns)
 
 
-REJECT_COLUMNS = ("batch_id", "entity", "source_file", "line_number", "column_name", "rule",
-                  "reason", "raw_value", "raw_record")
-
-
 def failed_rejects_path(warehouse: Path, run_id: str) -> Path:
     """Where a failed build leaves its quarantined rows: beside the warehouse, named by run."""
     return warehouse.with_name(f"{warehouse.stem}.rejects-{run_id[:8]}.csv")
@@ -302,9 +322,10 @@ def save_failed_rejects(warehouse: Path, run_id: str) -> tuple[Path, int, int] |
     does not reconcile, a repeated key, a failed dbt test) publishes nothing, so without this the
     operator would see which checks failed but not the file, line, column and reason of each row.
     The file is UTF-8 with a byte-order mark (Excel reads the Chinese), one row per broken rule,
-    ordered by batch, file and line, and holds the raw record as delivered: personal data, as in
-    the unmasked warehouse, so it is readable by its owner and group only (its temporary files
-    sit in a folder only the owner can open). Raises OSError or duckdb.Error when the file
+    ordered by batch, file and line, and holds the raw record as delivered but for its personal
+    fields, which a build's loader writes as *** (postloan/personal.py). It is readable by its
+    owner and group only all the same (a build file of older code holds them; its temporary
+    files sit in a folder only the owner can open). Raises OSError or duckdb.Error when the file
     cannot be written; the callers report that beside the build's own failure.
     """
     private = build_path(warehouse, run_id[:8])

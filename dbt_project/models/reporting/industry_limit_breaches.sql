@@ -35,6 +35,7 @@ select
         order by dated.exposure desc, dated.loan_id
     ) as rank_in_industry,
     dated.loan_id,
+    dated.batch_id,
     dated.borrower_id,
     borrowers.borrower_name,
     dated.borrower_type,

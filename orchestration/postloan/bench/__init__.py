@@ -207,6 +207,7 @@ def product_rows(r: dict, s: float) -> list[str]:
 
 PUBLISH_PARTS = {"checks": "reporting checks and build records",
                  "checkpoint": "checkpointing the build", "masked_copy": "writing the masked copy",
+                 "restore_personal": "writing the personal originals back into the full copy",
                  "swap": "the two atomic renames with their checkpoints and fsyncs"}
 
 
@@ -422,7 +423,7 @@ def targets_lines(results: list[dict]) -> list[str]:
                 f"month-end history of the loans it leaves unchanged but rebuilds the other "
                 f"tables from the whole book "
                 f"({parts['dbt build']:.0f} s, tests {parts['checks']:.0f} s) and publish "
-                f"rewrites the masked copy ({parts['publish']:.0f} s): those alone are "
+                f"copies the file as the masked copy ({parts['publish']:.0f} s): those alone are "
                 f"{rebuilt / full.seconds:.2f} of the full build")
             rows.append((f"{size}: next day's build at most a fifth of the full one",
                          f"{ratio:.2f}", ok(ratio <= 0.2), bound))
@@ -493,9 +494,12 @@ NOTES = [
     "loans the day leaves unchanged, and their month-end history before the base's date where "
     "no loan of their borrower changed; it computes only the others "
     "(docs/operations.md, \"Daily builds\"). Every other table is still rebuilt from the "
-    "composed snapshot and the masked copy is rewritten. A fifth needs the same for the "
-    "tables that read the history and the loan-level tables, and a masked copy updated in "
-    "place.",
+    "composed snapshot. A fifth needs the same for the tables that read the history and the "
+    "loan-level tables.",
+    "- Publication copies the build file byte for byte as the masked copy: the loader wrote "
+    "every name and id number masked and kept the originals apart, and writes them back into "
+    "the full copy afterwards (docs/operations.md, \"Personal data\"). Until the eleventh "
+    "round it wrote every row a second time, masked on the way.",
     "- The product's DPD and classification is the sum of the dbt models on that path "
     "(`DPD_CLASSIFICATION_MODELS` in `orchestration/postloan/bench/__init__.py`), measured "
     "twice: in the full build, where dbt runs two models at a time, so each model's time "

@@ -18,6 +18,7 @@ from dagster import (
     multi_asset,
 )
 
+from postloan import personal
 from postloan.defs.resources import BuildResource
 from postloan.landing import contract
 from postloan.landing.load import (
@@ -130,12 +131,17 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
                             "not loaded")
     path = build.build_file(context.run.run_id)
     path.unlink(missing_ok=True)
+    originals = personal.personal_path(path)
+    originals.unlink(missing_ok=True)
     by_entity: dict[str, list[FileLoadResult]] = defaultdict(list)
     absent: dict[str, list[str]] = defaultdict(list)
     con = duckdb.connect(str(path),
                          config=load_operations().duckdb_config(build.warehouse_path))
     try:
         ensure_raw_schema(con)
+        # Names and identity numbers are masked as they are written; their originals go to a
+        # side file that publication writes back into the full copy (postloan/personal.py).
+        personal.attach(con, originals)
         # A delta whose base is not rebuilt here reads the base's rows from the published
         # warehouse when it holds them (the daily case), not from the base's files again.
         needs_base = any(p.is_delta and p.status == "published" and p.base.status != "published"
@@ -182,6 +188,7 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
         rows = record.rows_for(outcomes, context.run.run_id, "great_expectations")
         record.store(con, rows)
         record.append_log(build.warehouse_path, rows)
+        con.execute(f"detach {personal.ALIAS}")
         con.execute("checkpoint")
         audit_counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0]
                         for t in AUDIT_TABLES}

@@ -22,6 +22,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.types as pt
 
+from postloan import personal
 from postloan.landing import contract as c
 from postloan.landing import parquet_fast
 from postloan.landing.manifest import (
@@ -531,6 +532,9 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
     con.execute("delete from raw.skipped where batch_id = ? and entity = ?",
                 [batch_id, entity.name])
     con.execute(f"delete from raw.{entity.name} where batch_id = ?", [batch_id])
+    masking = entity.name in personal.PERSONAL_ENTITIES and personal.attached(con)
+    if masking:
+        con.execute(f"delete from {personal.ALIAS}.{entity.name} where batch_id = ?", [batch_id])
     con.execute("delete from raw.load_log where batch_id = ? and entity = ?",
                 [batch_id, entity.name])
 
@@ -580,8 +584,13 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
     if skipped:
         con.executemany("insert into raw.skipped values (?, ?, ?, ?, ?, ?)", skipped)
     if early_rejects:
-        con.executemany("insert into raw.rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute("create or replace temp table _early_rejects as "
+                    "select * from raw.rejects limit 0")
+        con.executemany("insert into _early_rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         early_rejects)
+        con.execute(f"insert into raw.rejects select {_rejects_columns(con)} "
+                    "from _early_rejects")
+        con.execute("drop table _early_rejects")
 
     loaded, rejected = _check_and_insert(con, manifest, batch_id, entity, rel, native)
     rejected += len(early_rejects)
@@ -648,6 +657,26 @@ def _load_parquet_fast(con: duckdb.DuckDBPyConnection, path: Path, entity: c.Ent
         _create_incoming(con, [col.name for col in entity.columns])
         return None
     return count, frozenset(k.removeprefix("c_") for k in native_keys)
+
+
+def _written(column: str, value: str, masking: bool) -> str:
+    """What the loader writes of one column: a personal column masked when the build keeps its
+    originals apart (postloan/personal.py), anything else as it is."""
+    if masking and column in personal.PERSONAL_COLUMNS:
+        return personal.masked_expression(column, value)
+    return value
+
+
+def _rejects_columns(con: duckdb.DuckDBPyConnection) -> str:
+    """The select list of a quarantined row: its personal fields as *** in a build that keeps
+    personal originals apart, so they never enter the build file."""
+    if personal.attached(con):
+        return personal.rejects_select(REJECT_COLUMN_NAMES)
+    return ", ".join(REJECT_COLUMN_NAMES)
+
+
+REJECT_COLUMN_NAMES = ("batch_id", "entity", "source_file", "line_number", "column_name", "rule",
+                       "reason", "raw_value", "raw_record")
 
 
 def _create_incoming(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
@@ -772,18 +801,29 @@ def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_
         f"'{col.name}', {delivered(col.name)}" for col in entity.columns) + ")::varchar"
     con.execute(f"""
         insert into raw.rejects
-        select $batch, '{entity.name}', $file, e.line_number, e.column_name, e.rule, e.reason,
-               e.raw_value, {record_json}
-        from _errors e join _checked using (line_number)
-        order by e.line_number, e.column_name
+        select {_rejects_columns(con)} from (
+            select $batch as batch_id, '{entity.name}' as entity, $file as source_file,
+                   e.line_number, e.column_name, e.rule, e.reason, e.raw_value,
+                   {record_json} as raw_record
+            from _errors e join _checked using (line_number)
+        )
+        order by line_number, column_name
     """, {"batch": batch_id, "file": rel})
     rejected = con.execute("select count(distinct line_number) from _errors").fetchone()[0]
-    cols = ", ".join(f"v_{col.name}" for col in entity.columns)
+    masking = entity.name in personal.PERSONAL_ENTITIES and personal.attached(con)
+    cols = ", ".join(_written(col.name, f"v_{col.name}", masking) for col in entity.columns)
     con.execute(f"""
         insert into raw.{entity.name}
         select {cols}, $batch, $file, line_number
         {valid_rows()}
     """, {"batch": batch_id, "file": rel})
+    if masking:
+        key, own = personal.PERSONAL_ENTITIES[entity.name]
+        con.execute(f"""
+            insert into {personal.ALIAS}.{entity.name}
+            select $batch, {", ".join(f"v_{name}" for name in (*key, *own))}
+            {valid_rows()}
+        """, {"batch": batch_id})
     loaded = con.execute(f"select count(*) from raw.{entity.name} where batch_id = ?",
                          [batch_id]).fetchone()[0]
     return loaded, rejected
@@ -815,7 +855,10 @@ def carry_from_base(con: duckdb.DuckDBPyConnection, entity: c.Entity, plan: Batc
     started = time.perf_counter()
     source = "" if plan.base_source == "build" else f"{PUBLISHED_ALIAS}."
     key = ", ".join(entity.key)
-    cols = ", ".join(f"b.{col.name}" for col in entity.columns)
+    masking = entity.name in personal.PERSONAL_ENTITIES and personal.attached(con)
+    # Rows carried from the published warehouse hold originals: masked here, kept apart below.
+    cols = ", ".join(_written(col.name, f"b.{col.name}", masking and bool(source))
+                     for col in entity.columns)
     params = {"batch": plan.batch_id, "base": plan.base.batch_id}
     base_rows = con.execute(f"select count(*) from {source}raw.{entity.name} "
                             "where batch_id = ?", [plan.base.batch_id]).fetchone()[0]
@@ -840,6 +883,17 @@ def carry_from_base(con: duckdb.DuckDBPyConnection, entity: c.Entity, plan: Batc
             from {source}raw.loans as b
             semi join (select borrower_id from raw.{entity.name} where batch_id = $batch) as d
                 using (borrower_id)
+            where b.batch_id = $base
+        """, params)
+    if masking:  # before the carry, while the batch's rows are only the delta's own
+        own_key, own = personal.PERSONAL_ENTITIES[entity.name]
+        origin = f"{source}raw.{entity.name}" if source else f"{personal.ALIAS}.{entity.name}"
+        con.execute(f"""
+            insert into {personal.ALIAS}.{entity.name}
+            select $batch, {", ".join(f"b.{name}" for name in (*own_key, *own))}
+            from {origin} as b
+            anti join (select {key} from raw.{entity.name} where batch_id = $batch) as d
+                using ({key})
             where b.batch_id = $base
         """, params)
     carried = con.execute(f"""
@@ -885,3 +939,7 @@ def drop_base_only(con: duckdb.DuckDBPyConnection, plans: list[BatchPlan]) -> No
     for table in [e.name for e in c.ENTITIES] + ["rejects", "skipped", "load_log", "carried",
                                                  "changed_loans"]:
         con.execute(f"delete from raw.{table} where list_contains($ids, batch_id)", {"ids": ids})
+    if personal.attached(con):
+        for entity in personal.PERSONAL_ENTITIES:
+            con.execute(f"delete from {personal.ALIAS}.{entity} "
+                        "where list_contains($ids, batch_id)", {"ids": ids})
