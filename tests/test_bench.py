@@ -116,8 +116,8 @@ def test_each_unmet_target_states_its_bound_from_the_run():
             "the day is delivered as a delta (ingest 30 s, composing it with its base); dbt "
             "copies the settlement of installments and the earlier month-end history of the "
             "loans it leaves unchanged but rebuilds the other tables from the whole book "
-            "(40 s, tests 10 s) and publish copies the file as the masked copy (5 s): those "
-            "alone are 0.08 of the full build |") in text
+            "(40 s, tests 10 s) and publish (checks, the masked copy, names restored: 5 s): "
+            "those alone are 0.08 of the full build |") in text
     # Settlement 12 s against 4 s of plain SQL and 20 s of pandas (product 15 s).
     assert ("| L: DPD and classification within 1.5x of plain SQL | 3.75x | no | dating every "
             "installment's settlement (`int_installment_settlement`, for B10, B12 and the "

@@ -349,9 +349,11 @@ def differing_tables(con, one: str, other: str) -> list[tuple[str, str, str, int
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("base_source", ["build", "published"])
+@pytest.mark.parametrize("base_source, base_kept", [("build", True), ("build", False),
+                                                    ("published", False)])
 def test_a_delta_keeps_personal_originals_apart_whichever_its_base_came_from(banks, tmp_path,
-                                                                             base_source):
+                                                                             base_source,
+                                                                             base_kept):
     """A build writes names and identity numbers masked, the delta's own and those it carries
     from its base alike (from the published warehouse they arrive unmasked); the originals go to
     the side file, from which publication restores exactly the snapshot's rows."""
@@ -360,7 +362,7 @@ def test_a_delta_keeps_personal_originals_apart_whichever_its_base_came_from(ban
         published = tmp_path / "published.duckdb"
         pub, _ = load_all(banks["deltas"], {DEFAULT_AS_OF}, published)  # a full copy: originals
         pub.close()
-    con, plans = load_all(banks["deltas"], {NEXT_DAY} if published else None,
+    con, plans = load_all(banks["deltas"], None if base_kept else {NEXT_DAY},
                           tmp_path / "build.duckdb", published=published,
                           originals=tmp_path / "build.personal.duckdb")
     snap, snap_plans = load_all(banks["snapshots"], {NEXT_DAY})
@@ -379,9 +381,12 @@ def test_a_delta_keeps_personal_originals_apart_whichever_its_base_came_from(ban
                        f"{personal.ALIAS}.borrowers where batch_id = ? order by 1",
                        [plan.batch_id]).fetchall() == names
     assert personal.unrestorable(con) == []
-    # Every row is restored: with its base in the build, the base's rows too.
+    # Every row is restored: with its base in the build, the base's rows too. A base loaded
+    # only to compose the delta leaves no row, and no original, behind.
     rows = con.execute("select count(*) from raw.borrowers").fetchone()[0]
-    assert rows == len(names) * (2 if base_source == "build" else 1)
+    assert rows == len(names) * (2 if base_kept else 1)
+    assert con.execute(f"select count(distinct batch_id) from {personal.ALIAS}.borrowers"
+                       ).fetchone()[0] == (2 if base_kept else 1)
     assert personal.restore(con) == [("raw", "borrowers", rows)]
     assert raw_rows(con, "borrowers", plan.batch_id) == expected
 

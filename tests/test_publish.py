@@ -112,7 +112,9 @@ def _build_with_side_file(tmp_path):
               [["B1", "张三丰", "110101199003071234", "retail"],
                ["B2", "Acme Trading Co", "91310000MA1FL0XX1X", "corporate"],
                ["B3", "李四光", "110101198001011111", "no such type"],
-               ["B4", "", "", "retail"]])
+               ["B4", "", "", "retail"],
+               ["B5", "赵六", "有限公司", "110101199001015555", "retail"],  # a comma in the name
+               ["合计", "钱七", "", ""]])
     write_manifest(folder, files={"borrowers": "borrowers.csv"})
     build = tmp_path / ".postloan.build-abcdef12.duckdb"
     con = duckdb.connect(str(build))
@@ -125,14 +127,15 @@ def _build_with_side_file(tmp_path):
     con.execute("create schema reporting")
     con.execute("create table reporting.named as select batch_id, borrower_id, borrower_name "
                 "from raw.borrowers")
-    con.execute("create schema meta")
+    con.execute("create schema if not exists meta")
     con.execute("create table meta.build_info (build_id varchar, published_copy varchar)")
     con.execute("insert into meta.build_info values ('abcdef12', 'full')")
     con.close()
     return build
 
 
-ORIGINALS = ("张三丰", "110101199003071234", "Acme Trading Co", "91310000MA1FL0XX1X", "李四光")
+ORIGINALS = ("张三丰", "110101199003071234", "Acme Trading Co", "91310000MA1FL0XX1X", "李四光",
+             "110101198001011111", "赵六", "有限公司", "110101199001015555", "钱七")
 
 
 def test_the_masked_copy_is_the_build_file_and_the_full_copy_gets_the_originals_back(tmp_path):
@@ -161,13 +164,17 @@ def test_the_masked_copy_is_the_build_file_and_the_full_copy_gets_the_originals_
     # A quarantined row keeps its personal fields as *** in both copies; a missing name stays
     # visibly missing.
     for con in (masked, full):
-        (b3, b4) = con.execute("select column_name, rule, raw_value, raw_record from raw.rejects "
-                               "order by line_number").fetchall()
+        (b3, b4, b5) = con.execute("select column_name, rule, raw_value, raw_record "
+                                   "from raw.rejects order by line_number").fetchall()
         assert b3[:3] == ("borrower_type", "type", "no such type")
         assert '"borrower_name":"***"' in b3[3] and '"id_number":"***"' in b3[3]
         assert '"borrower_id":"B3"' in b3[3]
         assert b4[:3] == ("borrower_name", "required", "")
         assert '"borrower_name":""' in b4[3] and '"id_number":""' in b4[3]
+        # A record with more fields than the header: every cell from the name on.
+        assert b5 == (None, "field_count", None, '["B5", "***", "***", "***", "***"]')
+        assert con.execute("select reason, raw_record from raw.skipped").fetchall() == [
+            ("totals line", '["合计", "***", "", ""]')]
 
 
 def test_publication_refuses_an_original_in_the_build_or_a_name_it_cannot_restore(tmp_path):
@@ -178,6 +185,21 @@ def test_publication_refuses_an_original_in_the_build_or_a_name_it_cannot_restor
     with pytest.raises(RuntimeError, match=r"raw\.borrowers\.borrower_name: 1 rows"):
         prepare_masked_copy(build)
     assert not build.with_name(build.stem + ".masked.duckdb").exists()
+
+    build = _build_with_side_file(tmp_path / "rejects")
+    con = duckdb.connect(str(build))
+    con.execute("""update raw.rejects set raw_record = json_merge_patch(raw_record,
+                   '{"id_number": "110101198001011111"}') where line_number = 4""")
+    con.close()
+    with pytest.raises(RuntimeError, match=r"raw\.rejects\.id_number: 1 rows"):
+        prepare_masked_copy(build)
+
+    build = _build_with_side_file(tmp_path / "lost")
+    personal.personal_path(build).unlink()
+    with pytest.raises(RuntimeError, match=r"personal originals kept in "
+                                           r"\.postloan\.build-abcdef12\.personal\.duckdb, "
+                                           r"which is missing"):
+        prepare_masked_copy(build)
 
     build = _build_with_side_file(tmp_path / "second")
     con = duckdb.connect(str(build))

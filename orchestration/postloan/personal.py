@@ -73,11 +73,25 @@ def personal_path(build_file: Path) -> Path:
 
 
 def attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Attach ``path`` (created when missing) as the side file the loader writes originals to."""
+    """Attach ``path`` (created when missing) as the side file the loader writes originals to,
+    and record in the build (meta.personal_originals) that its personal columns are masked, so
+    that publication refuses the build if the side file goes missing."""
     con.execute("attach '" + str(path).replace("'", "''") + f"' as {ALIAS}")
     for entity, (key, personal) in PERSONAL_ENTITIES.items():
         columns = ", ".join(f"{quote(c)} varchar" for c in ("batch_id", *key, *personal))
-        con.execute(f"create table if not exists {ALIAS}.{quote(entity)} ({columns})")
+        keys = ", ".join(quote(c) for c in ("batch_id", *key))
+        con.execute(f"create table if not exists {ALIAS}.{quote(entity)} ({columns}, "
+                    f"primary key ({keys}))")
+    con.execute("create schema if not exists meta")
+    con.execute("create or replace table meta.personal_originals (side_file varchar)")
+    con.execute("insert into meta.personal_originals values (?)", [path.name])
+
+
+def masked_at_load(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection's database was loaded with its personal originals kept apart."""
+    return bool(con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        "and schema_name = 'meta' and table_name = 'personal_originals'").fetchone()[0])
 
 
 def attached(con: duckdb.DuckDBPyConnection) -> bool:
@@ -127,6 +141,18 @@ def unrestorable(con: duckdb.DuckDBPyConnection, side: str = ALIAS
                       {masked_expression(column, 'o.' + quote(column))}""").fetchone()[0]
             if bad:
                 found.append((schema, table, column, bad))
+    if con.execute("select count(*) from duckdb_tables() where database_name = ? and "
+                   "schema_name = 'raw' and table_name = 'rejects'", [catalog]).fetchone()[0]:
+        for column in PERSONAL_COLUMNS:
+            # A quarantined record's personal field (and value) must be empty or ***.
+            bad = con.execute(f"""
+                select count(*) from raw.rejects
+                where coalesce(json_extract_string(raw_record, '$.{column}'), '')
+                          not in ('', '***')
+                   or (column_name = '{column}' and coalesce(raw_value, '') not in ('', '***'))
+            """).fetchone()[0]
+            if bad:
+                found.append(("raw", "rejects", column, bad))
     return found
 
 

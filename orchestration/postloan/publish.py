@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from postloan import personal
-from postloan.landing.load import REJECT_COLUMN_NAMES as REJECT_COLUMNS
+from postloan.landing.contract import REJECT_COLUMNS
 
 
 class BuildLockedError(RuntimeError):
@@ -196,6 +196,16 @@ def prepare_masked_copy(build_file: Path, seconds: dict[str, float] | None = Non
     staging.unlink(missing_ok=True)
     staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
     if not side.exists():
+        con = duckdb.connect(str(build_file), read_only=True)
+        try:
+            loaded_masked = personal.masked_at_load(con)
+        finally:
+            con.close()
+        if loaded_masked:
+            raise RuntimeError(
+                f"{build_file.name} was loaded with its personal originals kept in {side.name}, "
+                "which is missing: publishing it would publish masked names as the full "
+                "warehouse; build again")
         with _timed(seconds, "masked_copy"):
             _write_masked(build_file, staging)
         return staging
@@ -212,6 +222,7 @@ def prepare_masked_copy(build_file: Path, seconds: dict[str, float] | None = Non
             con.close()
         checkpoint(build_file)
         side.unlink()
+        side.with_name(side.name + ".wal").unlink(missing_ok=True)
     return staging
 
 
@@ -236,7 +247,10 @@ def _write_masked(build_file: Path, staging: Path) -> None:
 
 def _copy_file_masked(build_file: Path, side: Path, staging: Path) -> None:
     """``staging`` := the (checkpointed) build file, once no personal original is in it."""
-    con = duckdb.connect(str(build_file), read_only=True)
+    from postloan.operations import load_operations
+
+    con = duckdb.connect(str(build_file), read_only=True,
+                         config=load_operations().duckdb_config(build_file))
     try:
         con.execute("attach '" + str(side).replace("'", "''") + "' as personal_originals "
                     "(read_only)")

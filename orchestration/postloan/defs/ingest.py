@@ -133,6 +133,7 @@ def ingest_landing(context: AssetExecutionContext, build: BuildResource):
     path.unlink(missing_ok=True)
     originals = personal.personal_path(path)
     originals.unlink(missing_ok=True)
+    originals.with_name(originals.name + ".wal").unlink(missing_ok=True)
     by_entity: dict[str, list[FileLoadResult]] = defaultdict(list)
     absent: dict[str, list[str]] = defaultdict(list)
     con = duckdb.connect(str(path),

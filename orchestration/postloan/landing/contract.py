@@ -40,6 +40,11 @@ TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "有")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "否", "无")
 
 
+# The columns of raw.rejects (one row per broken rule of a quarantined record).
+REJECT_COLUMNS = ("batch_id", "entity", "source_file", "line_number", "column_name", "rule",
+                  "reason", "raw_value", "raw_record")
+
+
 @dataclass(frozen=True)
 class Column:
     name: str

@@ -537,10 +537,21 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
         con.execute(f"delete from {personal.ALIAS}.{entity.name} where batch_id = ?", [batch_id])
     con.execute("delete from raw.load_log where batch_id = ? and entity = ?",
                 [batch_id, entity.name])
+    # A record kept whole (skipped, or with more fields than the header) may hold a name in any
+    # cell from the first personal column on (a comma in a name shifts the rest): in a build
+    # that keeps personal originals apart those cells are kept as ***.
+    masked_from = min((positions[n] for n in personal.PERSONAL_COLUMNS
+                       if masking and positions.get(n) is not None), default=None)
+
+    def record_text(cells: list[str]) -> str:
+        if masked_from is not None:
+            cells = cells[:masked_from] + ["***" if x and not x.isspace() else x
+                                           for x in cells[masked_from:]]
+        return json.dumps(cells, ensure_ascii=False)
 
     data_lines = len(titles)
     skipped: list[tuple] = [(batch_id, entity.name, rel, line, "title above the header",
-                             json.dumps(cells, ensure_ascii=False)) for line, cells in titles]
+                             record_text(cells)) for line, cells in titles]
     early_rejects: list[tuple] = []
     buffer: dict[str, list] = {"line_number": [], **{f"c_{n}": [] for n in names}}
     idx = [(f"c_{n}", positions.get(n)) for n in names]
@@ -567,13 +578,12 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
         data_lines += 1
         reason = _classify(cells, header_norm)
         if reason:
-            skipped.append((batch_id, entity.name, rel, line, reason,
-                            json.dumps(cells, ensure_ascii=False)))
+            skipped.append((batch_id, entity.name, rel, line, reason, record_text(cells)))
             continue
         if len(cells) > width and any(x.strip() for x in cells[width:]):
             early_rejects.append((batch_id, entity.name, rel, line, None, "field_count",
                                   f"record has {len(cells)} fields, the header has {width}",
-                                  None, json.dumps(cells, ensure_ascii=False)))
+                                  None, record_text(cells)))
             continue
         buffer["line_number"].append(line)
         for key, pos in idx:
@@ -583,14 +593,9 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
     flush()
     if skipped:
         con.executemany("insert into raw.skipped values (?, ?, ?, ?, ?, ?)", skipped)
-    if early_rejects:
-        con.execute("create or replace temp table _early_rejects as "
-                    "select * from raw.rejects limit 0")
-        con.executemany("insert into _early_rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    if early_rejects:  # their records are masked already (record_text)
+        con.executemany("insert into raw.rejects values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         early_rejects)
-        con.execute(f"insert into raw.rejects select {_rejects_columns(con)} "
-                    "from _early_rejects")
-        con.execute("drop table _early_rejects")
 
     loaded, rejected = _check_and_insert(con, manifest, batch_id, entity, rel, native)
     rejected += len(early_rejects)
@@ -671,12 +676,8 @@ def _rejects_columns(con: duckdb.DuckDBPyConnection) -> str:
     """The select list of a quarantined row: its personal fields as *** in a build that keeps
     personal originals apart, so they never enter the build file."""
     if personal.attached(con):
-        return personal.rejects_select(REJECT_COLUMN_NAMES)
-    return ", ".join(REJECT_COLUMN_NAMES)
-
-
-REJECT_COLUMN_NAMES = ("batch_id", "entity", "source_file", "line_number", "column_name", "rule",
-                       "reason", "raw_value", "raw_record")
+        return personal.rejects_select(c.REJECT_COLUMNS)
+    return ", ".join(c.REJECT_COLUMNS)
 
 
 def _create_incoming(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
