@@ -185,6 +185,8 @@ def test_masked_copy_hides_personal_data(warehouse):
 
     full = duckdb.connect(str(warehouse), read_only=True)
     masked = duckdb.connect(str(masked_path(warehouse)), read_only=True)
+    assert warehouse.stat().st_mode & 0o777 == 0o640  # owner and group: the names are in it
+    assert masked_path(warehouse).stat().st_mode & 0o777 == 0o644
     assert full.execute("select borrower_name from raw.borrowers where borrower_id = 'B1' "
                         "limit 1").fetchone()[0] == "示例企业"
     names = {r[0] for r in masked.execute(

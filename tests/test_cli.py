@@ -233,3 +233,11 @@ def test_a_failed_dbt_node_is_named_with_dbts_reason_on_one_line():
         "test not_null_loans_dpd: Got 2 results, configured to fail if != 0")
     assert dbt_failure_summary({"results": [passed]}) is None
     assert dbt_failure_summary({"results": [error] * 5}, most=2).endswith("; and 3 more")
+
+
+def test_counts_take_their_noun_in_the_singular_and_the_plural():
+    from postloan.cli import counted
+
+    assert [counted(n, "row") for n in (0, 1, 2, 1234)] == ["0 rows", "1 row", "2 rows",
+                                                            "1,234 rows"]
+    assert counted(1, "broken rule") == "1 broken rule"

@@ -391,6 +391,62 @@ def test_a_delta_keeps_personal_originals_apart_whichever_its_base_came_from(ban
     assert raw_rows(con, "borrowers", plan.batch_id) == expected
 
 
+@pytest.mark.parametrize("base_source", ["build", "published"])
+def test_a_delta_keeps_the_bases_open_rejects_and_closes_those_it_delivers_again(banks,
+                                                                                tmp_path,
+                                                                                base_source):
+    """A record the base's file got wrong stays quarantined in the delta's batch until a
+    delivery carries its key again: a delta names only what changed."""
+    landing = tmp_path / "landing"
+    shutil.copytree(banks["deltas"], landing)
+    base, delta = folder(landing, DEFAULT_AS_OF), folder(landing, NEXT_DAY)
+    lines = (base / "borrowers.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    good = dict(zip(header, lines[1].split(","), strict=True))
+
+    def row(borrower_id: str, **change: str) -> str:
+        return ",".join({**good, "borrower_id": borrower_id, **change}[h] for h in header)
+
+    open_type = row("DXS-X1", borrower_type="no such type")  # line n + 1: stays open
+    fixed = row("DXS-X2", borrower_type="no such type")  # the delta delivers it right
+    shifted = row("DXS-X3") + ",one more field"  # a record kept whole, not delivered again
+    shifted_fixed = row("DXS-X4") + ",one more field"  # kept whole, delivered right
+    (base / "borrowers.csv").write_text(
+        "\n".join([*lines, open_type, fixed, shifted, shifted_fixed]) + "\n", encoding="utf-8")
+    write_csv_file = delta / "borrowers.csv"
+    write_csv_file.write_text("\n".join([lines[0], row("DXS-X2"), row("DXS-X4")]) + "\n",
+                              encoding="utf-8")
+    for batch, name in ((base, "borrowers.csv"), (delta, "borrowers.csv")):
+        data = yaml.safe_load((batch / "manifest.yaml").read_text(encoding="utf-8"))
+        data["files"]["borrowers"] = {"path": name}
+        data.get("absent", {}).pop("borrowers", None)
+        (batch / "manifest.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
+                                             encoding="utf-8")
+        seal(batch)
+    published = None
+    if base_source == "published":
+        published = tmp_path / "published.duckdb"
+        pub, _ = load_all(landing, {DEFAULT_AS_OF}, published)
+        pub.close()
+    con, plans = load_all(landing, {NEXT_DAY} if published else None,
+                          tmp_path / "build.duckdb", published=published,
+                          originals=tmp_path / "build.personal.duckdb")
+    plan = plans[(PID, NEXT_DAY)]
+    assert plan.base_source == base_source
+    n = len(lines)
+    base_file = f"{PID}/{DEFAULT_AS_OF.isoformat()}/borrowers.csv"
+    assert con.execute("select source_file, line_number, rule from raw.rejects "
+                       "where batch_id = ? order by line_number", [plan.batch_id]
+                       ).fetchall() == [(base_file, n + 1, "type"), (base_file, n + 3,
+                                                                         "field_count")]
+    # Carried from a full copy, the record's name is masked on the way in.
+    assert con.execute("select count(*) from raw.rejects where batch_id = ? and raw_record "
+                       "like '%***%'", [plan.batch_id]).fetchone() == (2,)
+    assert con.execute("select borrower_type from raw.borrowers where batch_id = ? and "
+                       "borrower_id in ('DXS-X2', 'DXS-X4')", [plan.batch_id]).fetchall() == [
+        (good["borrower_type"],)] * 2
+
+
 def test_a_warehouse_built_from_the_delta_equals_one_built_from_the_snapshot(banks, tmp_path):
     """Build the first day, then the delta alone on top of it (what a daily run does), and the
     next day's full snapshot on its own: every table holds the same rows, but for batch ids,

@@ -123,11 +123,16 @@ def published_summary(warehouse: Path, most: int = 8) -> list[str]:
     lines = [f"{len(batches)} batch{'es' if len(batches) != 1 else ''} in force:"]
     lines += ["  " + b for b in capped(batches)]
     if rows:
-        lines.append(f"{rows:,} rows quarantined ({rules:,} broken rules), with file, line and "
-                     "reason: reporting.rejects")
+        lines.append(f"{counted(rows, 'row')} quarantined ({counted(rules, 'broken rule')}), "
+                     "with file, line and reason: reporting.rejects")
     lines += capped(warnings)
     lines += [f"not loaded, files incomplete: {batch}: {why}" for batch, why in incomplete]
     return lines
+
+
+def counted(n: int, noun: str) -> str:
+    """``n`` with its noun: 1 row, 1,234 rows."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _kind(value) -> str:
@@ -266,8 +271,8 @@ def run_build(landing: Path, warehouse: Path, as_of: str = "", wait: float = 0.0
     else:
         print(f"postloan build FAILED at {step}: {reason}", file=sys.stderr)
     if saved:
-        print(f"{saved[1]:,} rows rejected, {saved[2]:,} broken rules (one per line, with "
-              f"file, line, column and reason) are in {saved[0]}",
+        print(f"{counted(saved[1], 'row')} rejected, {counted(saved[2], 'broken rule')} "
+              f"(one per line, with file, line, column and reason) are in {saved[0]}",
               file=sys.stderr)
     if warehouse.exists():
         print(f"the published warehouse {warehouse} is unchanged", file=sys.stderr)

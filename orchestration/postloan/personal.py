@@ -1,19 +1,21 @@
 """Personal data (names and identity numbers) never enters a build's own file.
 
-The masked published copy must hold no trace of the originals, not even in freed blocks, and
-until session 15 that meant writing every row of the warehouse a second time, masked on the way
-(165 s of a 913 s build at a million loans, docs/benchmarks.md). Instead the loader masks each
+The masked published copy must hold no trace of the originals, not even in freed blocks. Up to
+the eleventh round of docs/benchmarks.md that meant writing every row of the warehouse a second
+time, masked on the way (165 s of a 913 s build at a million loans). Instead the loader masks each
 personal column as it writes a row, and keeps the original in a small side file beside the
 build (``personal_path``), keyed by batch and entity key. Everything built from the raw tables
 (dbt, the checks) sees only masked values. At publication the build file, which never held an
 original, is copied byte for byte as the masked copy; then the originals are written back into
 the build file (``restore``), which becomes the full warehouse.
 
-Two guards keep that honest. ``unrestorable`` runs before the copy: a personal column whose value
-is not the mask of the original on record (an original that slipped in, or a row with no original
-to restore) stops publication. ``restore`` refuses a table that carries a personal column but not
-the keys to find its original (batch_id and the entity's key), so a new model that carries a name
-must carry them too.
+Guards keep that honest. ``unrestorable`` runs before the copy: a personal column whose value is
+not the mask of the original on record (an original that slipped in, or a row with no original to
+restore), or a quarantined record with a name or id number in it, stops publication. A table that
+carries a personal column but not the keys to find its original (batch_id and the entity's key)
+stops it too, so a new model that carries a name must carry them. And a build records that it was
+loaded this way (``meta.personal_originals``), so that it is refused if its side file is lost.
+Only columns under the contract's names are known: a model must not rename one.
 
 The quarantine (raw.rejects) keeps a rejected record with its personal fields as ``***`` in both
 copies: the file and line point to the original, which its owner holds.
@@ -21,6 +23,7 @@ copies: the file and line point to the original, which its owner holds.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -33,6 +36,9 @@ PERSONAL_ENTITIES = {e.name: (e.key, tuple(col.name for col in e.columns if col.
                      for e in ENTITIES if any(col.personal for col in e.columns)}
 # What the side file is attached as in the loader's connection.
 ALIAS = "postloan_personal"
+# Who may read a file with personal originals (the side file, the full copy): its owner and
+# group; and the masked copy: everyone who can reach the folder.
+FULL_COPY_MODE, MASKED_COPY_MODE = 0o640, 0o644
 
 
 def quote(name: str) -> str:
@@ -56,14 +62,30 @@ def rejects_select(columns: list[str] | tuple[str, ...]) -> str:
     for column in PERSONAL_COLUMNS:
         # Only a value is masked: an empty cell stays empty, so a rejection for a missing name
         # still shows that the name was missing.
-        present = f"coalesce(json_extract_string(raw_record, '$.{column}'), '') <> ''"
+        present = (f"coalesce(json_extract_string(raw_record, '$.{column}'), '') "
+                   "not in ('', '***')")
         record = (f"case when {present} then json_merge_patch({record}, "
                   f"json_object('{column}', '***')) else {record} end")
         value = (f"case when column_name = '{column}' and coalesce(raw_value, '') <> '' "
                  f"then '***' else {value} end")
+    # A record kept whole (a JSON list of its cells: more fields than the header) of an entity
+    # with personal columns keeps only its first cell; the loader writes it so from the first
+    # personal column on, and a copy from an older warehouse may not have.
+    entities = ", ".join(f"'{e}'" for e in PERSONAL_ENTITIES)
+    record = (f"case when entity in ({entities}) and json_type(raw_record) = 'ARRAY' "
+              f"and {_CELLS_UNMASKED} then to_json({_CELLS_MASKED})::varchar "
+              f"else {record} end")
     return ", ".join(record + " as raw_record" if c == "raw_record"
                      else value + " as raw_value" if c == "raw_value" else quote(c)
                      for c in columns)
+
+
+_CELLS = "json_extract_string(raw_record, '$[*]')"
+_CELLS_MASKED = (f"list_transform({_CELLS}, (x, i) -> case when i = 1 "
+                 "or coalesce(trim(x), '') in ('', '***') then x else '***' end)")
+# Whether a record kept whole has a cell after its first that is neither empty nor ***.
+_CELLS_UNMASKED = (f"len(list_filter({_CELLS}, (x, i) -> i > 1 "
+                   "and coalesce(trim(x), '') not in ('', '***'))) > 0")
 
 
 def personal_path(build_file: Path) -> Path:
@@ -77,14 +99,15 @@ def attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     and record in the build (meta.personal_originals) that its personal columns are masked, so
     that publication refuses the build if the side file goes missing."""
     con.execute("attach '" + str(path).replace("'", "''") + f"' as {ALIAS}")
+    os.chmod(path, FULL_COPY_MODE)
     for entity, (key, personal) in PERSONAL_ENTITIES.items():
         columns = ", ".join(f"{quote(c)} varchar" for c in ("batch_id", *key, *personal))
         keys = ", ".join(quote(c) for c in ("batch_id", *key))
         con.execute(f"create table if not exists {ALIAS}.{quote(entity)} ({columns}, "
                     f"primary key ({keys}))")
     con.execute("create schema if not exists meta")
-    con.execute("create or replace table meta.personal_originals (side_file varchar)")
-    con.execute("insert into meta.personal_originals values (?)", [path.name])
+    con.execute("create or replace table meta.personal_originals as "
+                "select true as kept_apart")
 
 
 def masked_at_load(con: duckdb.DuckDBPyConnection) -> bool:
@@ -153,6 +176,13 @@ def unrestorable(con: duckdb.DuckDBPyConnection, side: str = ALIAS
             """).fetchone()[0]
             if bad:
                 found.append(("raw", "rejects", column, bad))
+        entities = ", ".join(f"'{e}'" for e in PERSONAL_ENTITIES)
+        bad = con.execute(f"""
+            select count(*) from raw.rejects
+            where entity in ({entities}) and json_type(raw_record) = 'ARRAY'
+              and {_CELLS_UNMASKED}""").fetchone()[0]
+        if bad:
+            found.append(("raw", "rejects", "raw_record (a record kept whole)", bad))
     return found
 
 

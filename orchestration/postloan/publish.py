@@ -212,6 +212,7 @@ def prepare_masked_copy(build_file: Path, seconds: dict[str, float] | None = Non
     with _timed(seconds, "masked_copy"):
         _copy_file_masked(build_file, side, staging)
     with _timed(seconds, "restore_personal"):
+        os.chmod(build_file, personal.FULL_COPY_MODE)  # before it holds an original again
         con = connect_for_build(build_file)
         try:
             con.execute("attach '" + str(side).replace("'", "''") + "' as personal_originals "
@@ -283,6 +284,8 @@ def publish_with_masked_copy(build_file: Path, warehouse: Path,
     (the two renames with their final checkpoints and fsyncs).
     """
     staging = prepare_masked_copy(build_file, seconds)
+    os.chmod(build_file, personal.FULL_COPY_MODE)
+    os.chmod(staging, personal.MASKED_COPY_MODE)
     with _timed(seconds, "swap"):
         publish(build_file, warehouse)
         publish(staging, masked_path(warehouse))

@@ -539,9 +539,11 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
                 [batch_id, entity.name])
     # A record kept whole (skipped, or with more fields than the header) may hold a name in any
     # cell from the first personal column on (a comma in a name shifts the rest): in a build
-    # that keeps personal originals apart those cells are kept as ***.
-    masked_from = min((positions[n] for n in personal.PERSONAL_COLUMNS
-                       if masking and positions.get(n) is not None), default=None)
+    # that keeps personal originals apart it keeps its first cell only (none when a personal
+    # column comes first), the rest as ***.
+    first_personal = min((positions[n] for n in personal.PERSONAL_COLUMNS
+                          if positions.get(n) is not None), default=1)
+    masked_from = min(first_personal, 1) if masking else None
 
     def record_text(cells: list[str]) -> str:
         if masked_from is not None:
@@ -798,8 +800,18 @@ def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_
                   select {ref.target_column} from raw.{parent.name} where batch_id = $batch)
         """, {"batch": batch_id})
 
+    masking = entity.name in personal.PERSONAL_ENTITIES and personal.attached(con)
+
+    def recorded(name: str) -> str:
+        """A cell in the quarantined record: a personal one as *** (in the file's column order)
+        in a build that keeps the originals apart."""
+        if masking and name in personal.PERSONAL_COLUMNS:
+            return (f"case when coalesce(trim({delivered(name)}), '') <> '' then '***' "
+                    f"else {delivered(name)} end")
+        return delivered(name)
+
     record_json = "json_object(" + ", ".join(
-        f"'{col.name}', {delivered(col.name)}" for col in entity.columns) + ")::varchar"
+        f"'{col.name}', {recorded(col.name)}" for col in entity.columns) + ")::varchar"
     con.execute(f"""
         insert into raw.rejects
         select {_rejects_columns(con)} from (
@@ -811,7 +823,6 @@ def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_
         order by line_number, column_name
     """, {"batch": batch_id, "file": rel})
     rejected = con.execute("select count(distinct line_number) from _errors").fetchone()[0]
-    masking = entity.name in personal.PERSONAL_ENTITIES and personal.attached(con)
     cols = ", ".join(_written(col.name, f"v_{col.name}", masking) for col in entity.columns)
     con.execute(f"""
         insert into raw.{entity.name}
@@ -905,10 +916,49 @@ def carry_from_base(con: duckdb.DuckDBPyConnection, entity: c.Entity, plan: Batc
             using ({key})
         where b.batch_id = $base
     """, params).fetchone()[0]
+    carry_open_rejects(con, entity, plan, source)
     con.execute("insert into raw.carried values (?, ?, ?, ?, ?, ?, ?, ?)",
                 [plan.batch_id, entity.name, plan.base.batch_id, plan.base_source, base_rows,
                  base_rows - carried, carried, time.perf_counter() - started])
     return carried
+
+
+def carry_open_rejects(con: duckdb.DuckDBPyConnection, entity: c.Entity, plan: BatchPlan,
+                       source: str) -> int:
+    """Keep the base's quarantined records of ``entity`` that the delta did not deliver again in
+    the delta's batch, under their own file and line: a delta names only what changed, so a
+    record the base's file got wrong stays open until a delivery carries its key again (loaded
+    or rejected once more). A record kept whole (more fields than the header, a JSON list) has
+    no named key: it is closed by a delivered row whose key values are all among its cells."""
+    assert plan.base is not None
+    delivered = " and ".join(
+        f"trim(coalesce(json_extract_string(r.raw_record, '$.{k}'), '')) = d.k_{i}"
+        for i, k in enumerate(entity.key))
+    in_cells = " and ".join(
+        f"list_contains(list_transform(json_extract_string(r.raw_record, '$[*]'), "
+        f"x -> trim(coalesce(x, ''))), d.k_{i})" for i in range(len(entity.key)))
+    keys = ", ".join(f"trim(coalesce({k}::varchar, '')) as k_{i}"
+                     for i, k in enumerate(entity.key))
+    json_keys = ", ".join(f"trim(coalesce(json_extract_string(raw_record, '$.{k}'), '')) as k_{i}"
+                          for i, k in enumerate(entity.key))
+    return con.execute(f"""
+        insert into raw.rejects
+        select {_rejects_columns(con)} from (
+            select $batch as batch_id, r.entity, r.source_file, r.line_number, r.column_name,
+                   r.rule, r.reason, r.raw_value, r.raw_record
+            from {source}raw.rejects as r
+            where r.batch_id = $base and r.entity = '{entity.name}'
+              and not exists (
+                  from (select {keys} from raw.{entity.name} where batch_id = $batch
+                        union all
+                        select {json_keys} from raw.rejects
+                        where batch_id = $batch and entity = '{entity.name}'
+                          and json_type(raw_record) = 'OBJECT') as d
+                  where case when json_type(r.raw_record) = 'ARRAY' then {in_cells}
+                             else {delivered} end)
+        )
+        order by source_file, line_number, column_name
+    """, {"batch": plan.batch_id, "base": plan.base.batch_id}).fetchone()[0]
 
 
 def attach_published(con: duckdb.DuckDBPyConnection, warehouse: Path,
