@@ -413,8 +413,11 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="ingest every batch, build with dbt, check, publish")
-    b.add_argument("--landing", default=str(DEFAULT_LANDING), help="folder of landing batches")
-    b.add_argument("--warehouse", default=str(warehouse_path()), help="published DuckDB file")
+    b.add_argument("--landing", default=str(DEFAULT_LANDING),
+                   help="folder of landing batches (default: warehouse/landing of the project)")
+    b.add_argument("--warehouse", default=str(warehouse_path()),
+                   help="published DuckDB file (default: $POSTLOAN_WAREHOUSE, else "
+                        "warehouse/postloan.duckdb of the project)")
     b.add_argument("--as-of", default="",
                    help="YYYY-MM-DD[,YYYY-MM-DD...]: the dates to build (default: all)")
     b.add_argument("--wait", type=float, default=0.0,
