@@ -931,34 +931,62 @@ def carry_open_rejects(con: duckdb.DuckDBPyConnection, entity: c.Entity, plan: B
     or rejected once more). A record kept whole (more fields than the header, a JSON list) has
     no named key: it is closed by a delivered row whose key values are all among its cells."""
     assert plan.base is not None
-    delivered = " and ".join(
-        f"trim(coalesce(json_extract_string(r.raw_record, '$.{k}'), '')) = d.k_{i}"
-        for i, k in enumerate(entity.key))
-    in_cells = " and ".join(
-        f"list_contains(list_transform(json_extract_string(r.raw_record, '$[*]'), "
-        f"x -> trim(coalesce(x, ''))), d.k_{i})" for i in range(len(entity.key)))
-    keys = ", ".join(f"trim(coalesce({k}::varchar, '')) as k_{i}"
-                     for i, k in enumerate(entity.key))
-    json_keys = ", ".join(f"trim(coalesce(json_extract_string(raw_record, '$.{k}'), '')) as k_{i}"
-                          for i, k in enumerate(entity.key))
+    params = {"batch": plan.batch_id, "base": plan.base.batch_id}
+    if not con.execute(f"select count(*) from {source}raw.rejects where batch_id = $base "
+                       f"and entity = '{entity.name}'", {"base": plan.base.batch_id}
+                       ).fetchone()[0]:
+        return 0
+    n = len(entity.key)
+    json_key = [f"trim(coalesce(json_extract_string(raw_record, '$.{k}'), ''))"
+                for k in entity.key]
+    row_key = [f"trim(coalesce({k}::varchar, ''))" for k in entity.key]
+    same_key = " and ".join(f"o.k_{i} = d.k_{i}" for i in range(n))
+    all_in_cells = " and ".join(f"list_contains(w.cells, d.k_{i})" for i in range(1, n)) or "true"
     return con.execute(f"""
         insert into raw.rejects
+        with
+        open as (
+            select *, json_type(raw_record) = 'ARRAY' as kept_whole
+            from {source}raw.rejects
+            where batch_id = $base and entity = '{entity.name}'
+        ),
+        -- What the delta delivered of this entity: its loaded rows and its rejected records.
+        delivered as (
+            select {", ".join(f"{e} as k_{i}" for i, e in enumerate(row_key))}
+            from raw.{entity.name} where batch_id = $batch
+            union all
+            select {", ".join(f"{e} as k_{i}" for i, e in enumerate(json_key))}
+            from raw.rejects
+            where batch_id = $batch and entity = '{entity.name}'
+              and json_type(raw_record) = 'OBJECT'
+        ),
+        objects as (
+            select source_file, line_number,
+                   {", ".join(f"{e} as k_{i}" for i, e in enumerate(json_key))}
+            from open where not kept_whole
+        ),
+        wholes as (
+            select source_file, line_number, cells, unnest(cells) as k_0
+            from (select source_file, line_number,
+                         list_transform(json_extract_string(raw_record, '$[*]'),
+                                        x -> trim(coalesce(x, ''))) as cells
+                  from open where kept_whole)
+        ),
+        closed as (
+            select o.source_file, o.line_number from objects o semi join delivered d
+                on {same_key}
+            union
+            select w.source_file, w.line_number from wholes w join delivered d
+                on w.k_0 = d.k_0
+            where {all_in_cells}
+        )
         select {_rejects_columns(con)} from (
-            select $batch as batch_id, r.entity, r.source_file, r.line_number, r.column_name,
-                   r.rule, r.reason, r.raw_value, r.raw_record
-            from {source}raw.rejects as r
-            where r.batch_id = $base and r.entity = '{entity.name}'
-              and not exists (
-                  from (select {keys} from raw.{entity.name} where batch_id = $batch
-                        union all
-                        select {json_keys} from raw.rejects
-                        where batch_id = $batch and entity = '{entity.name}'
-                          and json_type(raw_record) = 'OBJECT') as d
-                  where case when json_type(r.raw_record) = 'ARRAY' then {in_cells}
-                             else {delivered} end)
+            select $batch as batch_id, entity, source_file, line_number, column_name, rule,
+                   reason, raw_value, raw_record
+            from open anti join closed using (source_file, line_number)
         )
         order by source_file, line_number, column_name
-    """, {"batch": plan.batch_id, "base": plan.base.batch_id}).fetchone()[0]
+    """, params).fetchone()[0]
 
 
 def attach_published(con: duckdb.DuckDBPyConnection, warehouse: Path,
