@@ -69,8 +69,9 @@ def rejects_select(columns: list[str] | tuple[str, ...]) -> str:
         value = (f"case when column_name = '{column}' and coalesce(raw_value, '') <> '' "
                  f"then '***' else {value} end")
     # A record kept whole (a JSON list of its cells: more fields than the header) of an entity
-    # with personal columns keeps only its first cell; the loader writes it so from the first
-    # personal column on, and a copy from an older warehouse may not have.
+    # with personal columns keeps only its first cell. The loader writes it so (with not even
+    # that when a personal column comes first); a record carried from a warehouse built by older
+    # code may hold the originals.
     entities = ", ".join(f"'{e}'" for e in PERSONAL_ENTITIES)
     record = (f"case when entity in ({entities}) and json_type(raw_record) = 'ARRAY' "
               f"and {_CELLS_UNMASKED} then to_json({_CELLS_MASKED})::varchar "
