@@ -498,9 +498,9 @@ NOTES = [
     "composed snapshot. A fifth needs the same for the tables that read the history and the "
     "loan-level tables.",
     "- Publication copies the build file byte for byte as the masked copy: the loader wrote "
-    "every name and id number masked and kept the originals apart, and writes them back into "
-    "the full copy afterwards (docs/operations.md, \"Personal data\"). Until the eleventh "
-    "round it wrote every row a second time, masked on the way.",
+    "every name and id number masked and kept the originals apart, and publication writes "
+    "them back into the full copy afterwards (docs/operations.md, \"Personal data\"). Up to "
+    "the eleventh round it wrote every row a second time, masked on the way.",
     "- The product's DPD and classification is the sum of the dbt models on that path "
     "(`DPD_CLASSIFICATION_MODELS` in `orchestration/postloan/bench/__init__.py`), measured "
     "twice: in the full build, where dbt runs two models at a time, so each model's time "
