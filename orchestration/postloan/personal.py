@@ -123,6 +123,19 @@ def attached(con: duckdb.DuckDBPyConnection) -> bool:
                             [ALIAS]).fetchone()[0])
 
 
+def masks(con: duckdb.DuckDBPyConnection, entity: str) -> bool:
+    """Whether the loader writes ``entity``'s personal columns masked on this connection: it has
+    some, and the build keeps their originals apart (the side file is attached)."""
+    return entity in PERSONAL_ENTITIES and attached(con)
+
+
+def attach_originals(con: duckdb.DuckDBPyConnection, path: Path,
+                     alias: str = "personal_originals") -> str:
+    """Attach a build's side file read-only (publication reads it); returns the alias."""
+    con.execute("attach '" + str(path).replace("'", "''") + f"' as {alias} (read_only)")
+    return alias
+
+
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str, list[str]]]:
     """Every base table of ``catalog`` with a personal column: (schema, table, its columns)."""
     return con.execute("""
@@ -147,6 +160,11 @@ def _match(schema: str, table: str, columns: list[str]) -> tuple[str, list[str],
         "batch_id and the borrower key to restore them by; carry those columns beside them")
 
 
+def _on_key(key: tuple[str, ...]) -> str:
+    """A table's row (t) and its original (o) joined on batch and entity key."""
+    return " and ".join(f"t.{quote(k)} = o.{quote(k)}" for k in ("batch_id", *key))
+
+
 def unrestorable(con: duckdb.DuckDBPyConnection, side: str = ALIAS
                  ) -> list[tuple[str, str, str, int]]:
     """(schema, table, column, rows) whose personal value is not the mask of the original on
@@ -156,7 +174,7 @@ def unrestorable(con: duckdb.DuckDBPyConnection, side: str = ALIAS
     found = []
     for schema, table, columns in _tables(con, catalog):
         entity, personal, key = _match(schema, table, columns)
-        on = " and ".join(f"t.{quote(k)} = o.{quote(k)}" for k in ("batch_id", *key))
+        on = _on_key(key)
         for column in personal:
             bad = con.execute(f"""
                 select count(*) from {quote(schema)}.{quote(table)} as t
@@ -195,7 +213,7 @@ def restore(con: duckdb.DuckDBPyConnection, side: str = ALIAS) -> list[tuple[str
     for schema, table, columns in _tables(con, catalog):
         entity, personal, key = _match(schema, table, columns)
         sets = ", ".join(f"{quote(c)} = o.{quote(c)}" for c in personal)
-        on = " and ".join(f"t.{quote(k)} = o.{quote(k)}" for k in ("batch_id", *key))
+        on = _on_key(key)
         rows = con.execute(f"update {quote(schema)}.{quote(table)} as t set {sets} "
                            f"from {side}.{quote(entity)} as o where {on}").fetchone()[0]
         done.append((schema, table, rows))

@@ -27,13 +27,14 @@ class BuildLockedError(RuntimeError):
     """Another build holds the writer lock."""
 
 
-def connect_for_build(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-write connection with the build's DuckDB limits (memory, threads, spill folder:
-    config/operations.yaml). Without them DuckDB may take 80% of the machine's memory, and at a
-    million loans the publication steps did (docs/benchmarks.md)."""
+def connect_for_build(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection (read-write unless ``read_only``) with the build's DuckDB limits (memory,
+    threads, spill folder: config/operations.yaml). Without them DuckDB may take 80% of the
+    machine's memory, and at a million loans the publication steps did (docs/benchmarks.md)."""
     from postloan.operations import load_operations
 
-    return duckdb.connect(str(path), config=load_operations().duckdb_config(path))
+    return duckdb.connect(str(path), read_only=read_only,
+                          config=load_operations().duckdb_config(path))
 
 
 def lock_path(warehouse: Path) -> Path:
@@ -196,7 +197,7 @@ def prepare_masked_copy(build_file: Path, seconds: dict[str, float] | None = Non
     staging.unlink(missing_ok=True)
     staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
     if not side.exists():
-        con = duckdb.connect(str(build_file), read_only=True)
+        con = connect_for_build(build_file, read_only=True)
         try:
             loaded_masked = personal.masked_at_load(con)
         finally:
@@ -215,10 +216,7 @@ def prepare_masked_copy(build_file: Path, seconds: dict[str, float] | None = Non
         os.chmod(build_file, personal.FULL_COPY_MODE)  # before it holds an original again
         con = connect_for_build(build_file)
         try:
-            con.execute("attach '" + str(side).replace("'", "''") + "' as personal_originals "
-                        "(read_only)")
-            personal.restore(con, "personal_originals")
-            con.execute("detach personal_originals")
+            personal.restore(con, personal.attach_originals(con, side))
         finally:
             con.close()
         checkpoint(build_file)
@@ -248,14 +246,9 @@ def _write_masked(build_file: Path, staging: Path) -> None:
 
 def _copy_file_masked(build_file: Path, side: Path, staging: Path) -> None:
     """``staging`` := the (checkpointed) build file, once no personal original is in it."""
-    from postloan.operations import load_operations
-
-    con = duckdb.connect(str(build_file), read_only=True,
-                         config=load_operations().duckdb_config(build_file))
+    con = connect_for_build(build_file, read_only=True)
     try:
-        con.execute("attach '" + str(side).replace("'", "''") + "' as personal_originals "
-                    "(read_only)")
-        found = personal.unrestorable(con, "personal_originals")
+        found = personal.unrestorable(con, personal.attach_originals(con, side))
     finally:
         con.close()
     if found:

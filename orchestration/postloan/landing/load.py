@@ -532,7 +532,7 @@ def load_file(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_id: str,
     con.execute("delete from raw.skipped where batch_id = ? and entity = ?",
                 [batch_id, entity.name])
     con.execute(f"delete from raw.{entity.name} where batch_id = ?", [batch_id])
-    masking = entity.name in personal.PERSONAL_ENTITIES and personal.attached(con)
+    masking = personal.masks(con, entity.name)
     if masking:
         con.execute(f"delete from {personal.ALIAS}.{entity.name} where batch_id = ?", [batch_id])
     con.execute("delete from raw.load_log where batch_id = ? and entity = ?",
@@ -800,7 +800,7 @@ def _check_and_insert(con: duckdb.DuckDBPyConnection, manifest: Manifest, batch_
                   select {ref.target_column} from raw.{parent.name} where batch_id = $batch)
         """, {"batch": batch_id})
 
-    masking = entity.name in personal.PERSONAL_ENTITIES and personal.attached(con)
+    masking = personal.masks(con, entity.name)
 
     def recorded(name: str) -> str:
         """A cell in the quarantined record: a personal one as *** (in the file's column order)
@@ -867,7 +867,7 @@ def carry_from_base(con: duckdb.DuckDBPyConnection, entity: c.Entity, plan: Batc
     started = time.perf_counter()
     source = "" if plan.base_source == "build" else f"{PUBLISHED_ALIAS}."
     key = ", ".join(entity.key)
-    masking = entity.name in personal.PERSONAL_ENTITIES and personal.attached(con)
+    masking = personal.masks(con, entity.name)
     # Rows carried from the published warehouse hold originals: masked here, kept apart below.
     cols = ", ".join(_written(col.name, f"b.{col.name}", masking and bool(source))
                      for col in entity.columns)
