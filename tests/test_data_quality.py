@@ -130,7 +130,7 @@ def test_types_fail_when_a_column_has_another_type(clean):
     clean.execute("alter table raw.loans alter contract_amount type double")
     o = outcome(clean, "raw.loans", "column_types")
     assert (o.status, o.failing_count) == ("failed", 1)
-    assert o.samples == [{"column_name": "contract_amount", "expected_type": "DECIMAL(20,2)",
+    assert o.samples == [{"column_name": "contract_amount", "expected_type": "DECIMAL(18,2)",
                           "data_type": "DOUBLE"}]
 
 

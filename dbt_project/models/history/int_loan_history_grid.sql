@@ -32,7 +32,7 @@ loans as (
 ),
 
 scheduled as (
-    select batch_key, loan_id, sum(principal_due) as scheduled_principal,
+    select batch_key, loan_id, sum(principal_due)::decimal(18, 2) as scheduled_principal,
     from {{ ref('stg_landing__repayment_schedule') }}
     group by all
 ),
@@ -49,8 +49,9 @@ cumulative_payments as (
 -- of the installments at that bank) took 7.7 s off the model's 126.8 s (window and ASOF join).
 cumulative_due as (
     select batch_key, loan_id, due_date,
-        sum(principal_due) over by_date as principal_due_to_date,
-        sum(interest_due) over by_date as interest_due_to_date,
+        -- 18 digits, as int_loan_cumulative_payments.
+        (sum(principal_due) over by_date)::decimal(18, 2) as principal_due_to_date,
+        (sum(interest_due) over by_date)::decimal(18, 2) as interest_due_to_date,
     from {{ ref('stg_landing__repayment_schedule') }}
     where due_date < as_of_date
     window by_date as (
@@ -152,11 +153,11 @@ select
         else 'outstanding'
     end as loan_status,
     case when loan_status = 'outstanding' then principal_to_repay - principal_paid_to_date
-        else 0 end::decimal(20, 2) as outstanding_principal,
+        else 0 end::decimal(18, 2) as outstanding_principal,
     case when loan_status = 'outstanding'
         then greatest(principal_fallen_due - principal_paid_to_date, 0)
-        else 0 end::decimal(20, 2) as overdue_principal,
+        else 0 end::decimal(18, 2) as overdue_principal,
     case when loan_status = 'outstanding'
         then greatest(interest_fallen_due - interest_paid_to_date, 0)
-        else 0 end::decimal(20, 2) as overdue_interest,
+        else 0 end::decimal(18, 2) as overdue_interest,
 from with_due

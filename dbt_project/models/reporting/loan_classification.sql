@@ -45,7 +45,7 @@ select
     rates.reference_rate as provision_rate,
     round(classified.outstanding_principal * rates.reference_rate, 2)::decimal(20, 2)
         as specific_provision,
-    classified.bank_ecl_amount,
+    classified.bank_ecl_amount::decimal(20, 2) as bank_ecl_amount,
     classified.provenance,
     classified.batch_id,
 from classified

@@ -10,7 +10,9 @@ select
     product,
     currency,
     branch,
-    contract_amount,
+    -- Raw amounts are DECIMAL(18, 2) (fast to sum); the reporting contract gives every amount
+    -- DECIMAL(20, 2).
+    contract_amount::decimal(20, 2) as contract_amount,
     disbursement_date,
     maturity_date,
     interest_rate,

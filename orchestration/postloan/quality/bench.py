@@ -50,7 +50,7 @@ def make_synthetic(path: Path, loans: int = 1_000_000, installments: int = 30,
                                    disbursement_date, maturity_date, guarantee_type, provenance,
                                    batch_id, source_file, line_number)
             select 'L' || i, 'B' || (i % {b}), 'consumer', 'CNY',
-                   ({installments} * 1000 + i % 997)::decimal(20,2),
+                   ({installments} * 1000 + i % 997)::decimal(18,2),
                    date '{as_of}' - interval ({installments // 2} * 30 + 1) day,
                    date '{as_of}' + interval ({installments - installments // 2} * 30 + 5) day,
                    'credit', 'synthetic', '{batch}', 'loans.csv', i + 2
