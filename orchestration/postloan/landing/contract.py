@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 # above any amount a loan file carries; the loader parses amounts through that width anyway),
 # decimal.Decimal in Python. A wider decimal is stored as a 128-bit integer, and DuckDB sums those
 # some hundred times slower: summing 36 million installments took 9.7 s as DECIMAL(20, 2) and
-# 0.1 s as DECIMAL(18, 2) (docs/benchmarks.md). Sums and reporting amounts are wider.
+# 0.1 s as DECIMAL(18, 2) (docs/benchmarks.md). Reporting tables give amounts DECIMAL(20, 2).
 TEXT = "text"
 DATE = "date"
 MONEY = "money"
